@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make up` (install, start a cluster) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATA_DIR ?= ./data
+PORT ?= 6443
+
+.PHONY: up test install build lint bench-api clean
+
+$(STAMP): pyproject.toml setup.py
+	@if [ "$$(id -u)" = "0" ] && ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
+		apt-get update && apt-get install -y python3-venv python3-dev build-essential; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel cython
+	$(PY) -m pip install -q --no-build-isolation -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Rebuild the Cython extensions in place (after editing a .pyx)
+build: $(STAMP)
+	$(PY) setup.py -q build_ext --inplace
+
+up: build
+	$(VENV)/bin/paddock up --data-dir $(DATA_DIR) --port $(PORT)
+
+test: build
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy core apiserver paddock
+
+bench-api: build
+	$(VENV)/bin/paddock bench api --start --out bench/results/api.json
+
+clean:
+	rm -rf build *.egg-info _native/*.c _native/*.so

@@ -1,0 +1,90 @@
+"""Recent events of one resource, oldest first, for watches that resume from a revision."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+
+class CachedObject:
+    """One object as the cache holds it: the decoded dict (never mutated once cached; the
+    apiserver copies before changing anything) and its JSON bytes, encoded on first use
+    and then shared by every reader."""
+
+    __slots__ = ("key", "obj", "rev", "namespace", "_json")
+
+    def __init__(self, key: str, obj: dict[str, Any], rev: int, namespace: str) -> None:
+        self.key = key
+        self.obj = obj
+        self.rev = rev
+        self.namespace = namespace
+        self._json: bytes | None = None
+
+    @property
+    def json(self) -> bytes:
+        if self._json is None:
+            self._json = orjson.dumps(self.obj)
+        return self._json
+
+
+class WatchEvent:
+    """A committed change as watchers see it.  ``prev`` is the object before the change
+    (None for ADDED), needed to turn a MODIFIED into ADDED/DELETED for filtered watchers."""
+
+    __slots__ = ("type", "cur", "prev", "rev", "_lines")
+
+    def __init__(self, type: str, cur: CachedObject, prev: CachedObject | None, rev: int) -> None:
+        self.type = type
+        self.cur = cur
+        self.prev = prev
+        self.rev = rev
+        self._lines: dict[str, bytes] | None = None
+
+    def json_line(self, type: str | None = None) -> bytes:
+        """``{"type":...,"object":...}\\n``, encoded once per event type and shared."""
+        t = type or self.type
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = {}
+        line = lines.get(t)
+        if line is None:
+            line = b'{"type":"' + t.encode() + b'","object":' + self.cur.json + b"}\n"
+            lines[t] = line
+        return line
+
+
+class EventRing:
+    """A bounded buffer of the most recent events of one resource."""
+
+    def __init__(self, capacity: int) -> None:
+        self._events: deque[WatchEvent] = deque(maxlen=capacity)
+        # the revision before the oldest event we still hold: a watch from any revision
+        # >= this can be served from the ring alone
+        self.floor = 0
+
+    def append(self, ev: WatchEvent) -> None:
+        if len(self._events) == self._events.maxlen:
+            self.floor = self._events[0].rev
+        self._events.append(ev)
+
+    def covers(self, revision: int) -> bool:
+        """True when every event after ``revision`` is still in the ring."""
+        return revision >= self.floor
+
+    def since(self, revision: int) -> Iterator[WatchEvent]:
+        """Events with rev > revision, oldest first."""
+        evs = self._events
+        if not evs or evs[-1].rev <= revision:
+            return iter(())
+        # binary search over the deque (indexing a deque is O(1) near the ends, O(n/64) inside)
+        lo, hi = 0, len(evs)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if evs[mid].rev <= revision:
+                lo = mid + 1
+            else:
+                hi = mid
+        return (evs[i] for i in range(lo, len(evs)))
