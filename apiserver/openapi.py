@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+
 from paddock.core.resources import GROUP_VERSIONS, Resource, resources_in
 from paddock.core.schema import carries_type_meta, message_for_kind, resolve
 from paddock.core.schema.dsl import Field, Message

@@ -259,7 +259,8 @@ class LMDBBackend:
 
     def _apply_locked(self, txn: lmdb.Transaction, op: _Op, rev: int, events: list[Event]) -> int:
         bkey = op.key.encode()
-        raw = txn.get(bkey, db=self._kv)
+        got = txn.get(bkey, db=self._kv)
+        raw = bytes(got) if got is not None else None
         if op.kind == "create":
             if raw is not None:
                 raise KeyExists(op.key)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import paddock.core.schema.core_v1  # noqa: F401,E402  (registers the core/v1 types)
 from paddock.core.schema import (  # noqa: F401  (imported to register their types)
     apps_v1,
     autoscaling,
@@ -34,8 +35,6 @@ from paddock.core.schema import (  # noqa: F401  (imported to register their typ
     storage_v1,
 )
 from paddock.core.schema.dsl import REGISTRY, Message
-
-import paddock.core.schema.core_v1  # noqa: F401,E402  (registers the core/v1 types)
 
 __all__ = [
     "carries_type_meta",

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import orjson
 import pytest
+
 from paddock.apiserver.openapi import (
     document_bytes,
     group_version_path,

@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+
 from paddock.apiserver.printers import PRINTERS, build_table, human_duration, printer_for
 from paddock.core.resources import RESOURCES
 

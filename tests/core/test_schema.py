@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+
 from paddock.core.resources import GROUP_VERSIONS, RESOURCES
 from paddock.core.schema import (
     carries_type_meta,

@@ -7,6 +7,7 @@ kubernetes/api core/v1 (generated.proto and types.go).
 from __future__ import annotations
 
 import pytest
+
 from paddock.core import resources
 from paddock.core.schema import core_v1
 from paddock.core.schema.dsl import REGISTRY, SCALARS, Field, Message

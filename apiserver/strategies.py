@@ -1,0 +1,130 @@
+"""Per-kind behaviour of the generic store: what create and update reset or preserve,
+whether ``metadata.generation`` is tracked, how status and spec are separated, and the
+admission steps upstream applies to the kind.
+
+One small class per kind that differs from the default; ``STRATEGIES`` maps resource
+names to instances.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from ..core.resources import Resource
+
+_GENERATION_TRACKED = frozenset(
+    {"deployments", "replicasets", "daemonsets", "replicationcontrollers",
+     "horizontalpodautoscalers", "ingresses", "endpointslices"}
+)
+
+class Strategy:
+    """Default behaviour: status (when the kind has a status subresource) is owned by the
+    status subresource, everything else by the main resource."""
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+        self.has_status = resource.subresource("status") is not None
+        self.tracks_generation = resource.name in _GENERATION_TRACKED
+
+    def prepare_create(self, obj: dict[str, Any]) -> None:
+        """Reset what a client may not set on create."""
+        if self.has_status:
+            obj["status"] = {}
+        if self.tracks_generation:
+            obj["metadata"]["generation"] = 1
+
+    def prepare_update(self, new: dict[str, Any], old: dict[str, Any], subresource: str) -> None:
+        """Keep what this request may not change, bump generation on spec changes."""
+        if subresource == "binding":
+            return  # the binding subresource sets spec.nodeName and the PodScheduled condition
+        if subresource == "status":
+            for k, v in old.items():
+                if k not in ("status", "metadata", "kind", "apiVersion"):
+                    new[k] = _copy(v)
+            for k in list(new):
+                if k not in old and k not in ("status", "metadata", "kind", "apiVersion"):
+                    del new[k]
+            # a status write may not change labels/annotations either (upstream resets them)
+            md, omd = new["metadata"], old["metadata"]
+            for k in ("labels", "annotations", "finalizers", "ownerReferences"):
+                if k in omd:
+                    md[k] = _copy(omd[k])
+                else:
+                    md.pop(k, None)
+            return
+        if self.has_status:
+            if "status" in old:
+                new["status"] = _copy(old["status"])
+            else:
+                new.pop("status", None)
+        if self.tracks_generation:
+            gen = old["metadata"].get("generation", 1)
+            if self.spec_of(new) != self.spec_of(old):
+                gen += 1
+            new["metadata"]["generation"] = gen
+
+    def spec_of(self, obj: dict[str, Any]) -> Any:
+        return obj.get("spec")
+
+
+class PodStrategy(Strategy):
+    def prepare_create(self, obj: dict[str, Any]) -> None:
+        # defaulting then starts the pod Pending with its QoS class, and adds what upstream's
+        # admission plugins add (service account, default tolerations, priority)
+        obj["status"] = {}
+
+
+class NamespaceStrategy(Strategy):
+    def prepare_create(self, obj: dict[str, Any]) -> None:
+        obj["status"] = {"phase": "Active"}
+        obj.setdefault("spec", {})["finalizers"] = ["kubernetes"]
+        labels = obj["metadata"].setdefault("labels", {})
+        # upstream labels every namespace with its own name (NamespaceDefaultLabelName)
+        labels["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
+
+    def prepare_update(self, new: dict[str, Any], old: dict[str, Any], subresource: str) -> None:
+        if subresource == "finalize":
+            # only spec.finalizers may change through /finalize
+            finalizers = (new.get("spec") or {}).get("finalizers")
+            rv = new["metadata"].get("resourceVersion")
+            new.clear()
+            new.update(_copy(old))
+            new["metadata"]["resourceVersion"] = rv
+            new.setdefault("spec", {})["finalizers"] = finalizers or []
+            return
+        super().prepare_update(new, old, subresource)
+        if subresource == "":
+            new["spec"] = _copy(old.get("spec", {}))
+        labels = new["metadata"].setdefault("labels", {})
+        labels["kubernetes.io/metadata.name"] = new["metadata"]["name"]
+
+
+class ServiceStrategy(Strategy):
+    def prepare_create(self, obj: dict[str, Any]) -> None:
+        obj["status"] = {"loadBalancer": {}}
+
+
+class DeploymentStrategy(Strategy):
+    def spec_of(self, obj: dict[str, Any]) -> Any:
+        return obj.get("spec")
+
+
+def _copy(value: Any) -> Any:
+    """A private copy of part of a cached object (cached objects are shared, never mutated)."""
+    if isinstance(value, dict | list):
+        return orjson.loads(orjson.dumps(value))
+    return value
+
+
+_STRATEGY_CLASSES: dict[str, type[Strategy]] = {
+    "pods": PodStrategy,
+    "namespaces": NamespaceStrategy,
+    "services": ServiceStrategy,
+    "deployments": DeploymentStrategy,
+}
+
+
+def strategy_for(resource: Resource) -> Strategy:
+    return _STRATEGY_CLASSES.get(resource.name, Strategy)(resource)

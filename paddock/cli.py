@@ -1,0 +1,197 @@
+"""The ``paddock`` command: one subcommand per component, plus ``up`` for a whole
+single-machine cluster and ``bench`` for the benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+
+import yaml
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.DEBUG if verbosity >= 4 else logging.INFO if verbosity >= 1 else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname).1s %(name)s: %(message)s")
+
+
+def _run_loop(coro_factory: object) -> None:
+    import uvloop
+
+    async def main() -> None:
+        task = asyncio.ensure_future(coro_factory())  # type: ignore[operator]
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+    uvloop.run(main())
+
+
+def cmd_apiserver(args: argparse.Namespace) -> int:
+    """Run the API server in the foreground."""
+    from .apiserver.server import ServerConfig, run_apiserver
+
+    cfg = ServerConfig(
+        data_dir=os.path.abspath(args.data_dir),
+        storage_url=args.storage or "",
+        bind_address=args.bind_address,
+        port=args.port,
+        max_requests_inflight=args.max_requests_inflight,
+        max_mutating_requests_inflight=args.max_mutating_requests_inflight,
+        service_cluster_ip_range=args.service_cluster_ip_range,
+    )
+    _run_loop(lambda: run_apiserver(cfg))
+    return 0
+
+
+def wait_ready(kubeconfig: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> bool:
+    """Poll /readyz through the kubeconfig's server and CA until it answers ok."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        if os.path.exists(kubeconfig):
+            try:
+                with open(kubeconfig) as f:
+                    cfg = yaml.safe_load(f)
+                cluster = cfg["clusters"][0]["cluster"]
+                import base64
+
+                ctx = ssl.create_default_context(cadata=base64.b64decode(
+                    cluster["certificate-authority-data"]).decode())
+                with urllib.request.urlopen(cluster["server"] + "/readyz", context=ctx, timeout=2) as r:
+                    if r.status == 200:
+                        return True
+            except (OSError, ValueError, KeyError):
+                pass
+        time.sleep(0.1)
+    return False
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Start every component as its own process; stop them all on Ctrl-C/SIGTERM."""
+    data_dir = os.path.abspath(args.data_dir)
+    os.makedirs(data_dir, exist_ok=True)
+    kubeconfig = os.path.join(data_dir, "kubeconfig")
+    if os.path.exists(kubeconfig):
+        os.remove(kubeconfig)  # rewritten by the apiserver once it serves
+    exe = [sys.executable, "-m", "paddock.cli"]
+    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+    log_dir = os.path.join(data_dir, "logs")
+    os.makedirs(log_dir, exist_ok=True)
+
+    def spawn(name: str, argv: list[str]) -> subprocess.Popen[bytes]:
+        out = open(os.path.join(log_dir, f"{name}.log"), "ab")
+        p = subprocess.Popen(exe + argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        procs.append((name, p))
+        return p
+
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    api = spawn("apiserver", ["apiserver", "--data-dir", data_dir, "--port", str(args.port),
+                              "--bind-address", args.bind_address])
+    if not wait_ready(kubeconfig, 60, api):
+        print(f"paddock: the apiserver did not become ready; see {log_dir}/apiserver.log", file=sys.stderr)
+        _stop_all(procs)
+        return 1
+    if not args.no_kubelet:
+        print("paddock: no node agent is started yet (the kubelet is not part of this build); "
+              "running the control plane only", file=sys.stderr)
+    print(f"ready: export KUBECONFIG={kubeconfig}", flush=True)
+    try:
+        while not stopping:
+            for name, p in procs:
+                if p.poll() is not None:
+                    print(f"paddock: {name} exited with code {p.returncode}; see {log_dir}/{name}.log",
+                          file=sys.stderr)
+                    stopping = True
+            time.sleep(0.2)
+    finally:
+        _stop_all(procs)
+    return 0
+
+
+def _stop_all(procs: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+    for _, p in procs:
+        if p.poll() is None:
+            p.terminate()
+    deadline = time.monotonic() + 10
+    for _, p in procs:
+        try:
+            p.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import api as bench_api
+
+    if args.bench == "api":
+        return bench_api.main(args)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paddock", description=__doc__)
+    parser.add_argument("-v", "--v", dest="verbosity", type=int, default=1, help="log verbosity")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run a whole single-machine cluster")
+    up.add_argument("--data-dir", default="./data")
+    up.add_argument("--port", type=int, default=6443)
+    up.add_argument("--bind-address", default="127.0.0.1")
+    up.add_argument("--hollow-nodes", type=int, default=0)
+    up.add_argument("--no-kubelet", action="store_true")
+    up.set_defaults(func=cmd_up)
+
+    api = sub.add_parser("apiserver", help="run the API server")
+    api.add_argument("--data-dir", default="./data")
+    api.add_argument("--storage", default="", help="storage URL (default lmdb://DATA_DIR/store)")
+    api.add_argument("--port", "--secure-port", dest="port", type=int, default=6443)
+    api.add_argument("--bind-address", default="127.0.0.1")
+    api.add_argument("--max-requests-inflight", type=int, default=400)
+    api.add_argument("--max-mutating-requests-inflight", type=int, default=200)
+    api.add_argument("--service-cluster-ip-range", default="198.19.0.0/16")
+    api.set_defaults(func=cmd_apiserver)
+
+    bench = sub.add_parser("bench", help="benchmarks and load tests")
+    bsub = bench.add_subparsers(dest="bench", required=True)
+    bapi = bsub.add_parser("api", help="API throughput and latency against a running apiserver")
+    bapi.add_argument("--kubeconfig", default=os.environ.get("KUBECONFIG", ""))
+    bapi.add_argument("--start", action="store_true", help="start a temporary apiserver")
+    bapi.add_argument("--out", default="bench-api.json")
+    bapi.add_argument("--duration", type=float, default=10.0)
+    bapi.add_argument("--get-rate", type=float, default=500)
+    bapi.add_argument("--create-rate", type=float, default=200)
+    bapi.add_argument("--list-pods", type=int, default=10_000)
+    bapi.add_argument("--watchers", type=int, default=1000)
+    bapi.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbosity)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
