@@ -383,6 +383,9 @@ class ResourceHandler:
                     break
                 now = time.monotonic()
                 if now >= deadline:
+                    if bookmarks:
+                        # tell the client how far it got, so its next watch resumes from here
+                        await resp.write(self._bookmark(res, cache.revision))
                     break
                 watcher.wakeup.clear()
                 wait = deadline - now
@@ -392,9 +395,7 @@ class ResourceHandler:
                     await asyncio.wait_for(watcher.wakeup.wait(), wait)
                 except TimeoutError:
                     if bookmarks and time.monotonic() - last_sent >= BOOKMARK_INTERVAL:
-                        bm = {"type": "BOOKMARK", "object": {"kind": res.kind, "apiVersion": res.group_version,
-                                                              "metadata": {"resourceVersion": str(cache.revision)}}}
-                        await resp.write(orjson.dumps(bm) + b"\n")
+                        await resp.write(self._bookmark(res, cache.revision))
                         last_sent = time.monotonic()
             await resp.write_eof()
         except (ConnectionResetError, asyncio.CancelledError):
@@ -403,6 +404,12 @@ class ResourceHandler:
             cache.stop_watch(res.name, watcher)
             self.active_watches -= 1
         return resp
+
+    @staticmethod
+    def _bookmark(res: Resource, revision: int) -> bytes:
+        return orjson.dumps({"type": "BOOKMARK", "object": {
+            "kind": res.kind, "apiVersion": res.group_version,
+            "metadata": {"resourceVersion": str(revision)}}}) + b"\n"
 
     def _table_event(self, res: Resource, typ: str, ev: WatchEvent, with_columns: bool, accept: Accept) -> bytes:
         from .printers import build_table

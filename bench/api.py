@@ -186,7 +186,7 @@ class Bench:
         received = 0
         ready = 0
         n = a.watchers
-        events = 10 if not by_node else n
+        events = 50 if not by_node else n
         expected = n * events if not by_node else n
         done = asyncio.Event()
 
@@ -229,7 +229,7 @@ class Bench:
         else:
             for i in range(events):
                 await self.req("POST", f"/api/v1/namespaces/{ns}/pods", _pod(f"e-{i}", None, time.time()))
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.01)
         try:
             await asyncio.wait_for(done.wait(), 60)
         except TimeoutError:

@@ -220,6 +220,8 @@ def _watch_lines(apiserver: APIServerProcess, path: str, count: int, timeout: fl
             # de-chunk loosely: JSON lines are complete objects between chunk headers
             events = [json.loads(line) for line in body.split(b"\n")
                       if line.startswith(b"{") and line.endswith(b"}")]
+            if body.endswith(b"\r\n0\r\n\r\n") or body == b"0\r\n\r\n":
+                break  # the chunked response ended (the connection itself stays open)
     finally:
         sock.close()
     return events
@@ -355,3 +357,46 @@ def test_service_gets_cluster_ip_and_node_ports(apiserver: APIServerProcess, nam
     dup = {"metadata": {"name": "np2"}, "spec": {"clusterIP": obj["spec"]["clusterIP"], "ports": [{"port": 80}]}}
     r = apiserver.request("POST", base, dup)
     assert r.status == 422
+
+
+def test_watch_ends_at_timeout_with_a_bookmark_only_when_asked(apiserver: APIServerProcess,
+                                                               namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    rv = apiserver.request("GET", base).json()["metadata"]["resourceVersion"]
+    start = time.monotonic()
+    events = _watch_lines(apiserver, f"{base}?watch=true&resourceVersion={rv}&timeoutSeconds=1"
+                                     "&allowWatchBookmarks=true", 1)
+    assert time.monotonic() - start < 5
+    assert events and events[0]["type"] == "BOOKMARK"
+    assert int(events[0]["object"]["metadata"]["resourceVersion"]) >= int(rv)
+    events = _watch_lines(apiserver, f"{base}?watch=true&resourceVersion={rv}&timeoutSeconds=1", 1)
+    assert events == []
+
+
+def test_deletecollection_removes_only_selected(apiserver: APIServerProcess, namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    for name, app in (("a", "x"), ("b", "x"), ("c", "y")):
+        apiserver.request("POST", base, {"metadata": {"name": name, "labels": {"app": app}}})
+    r = apiserver.request("DELETE", base + "?labelSelector=app%3Dx")
+    assert r.status == 200 and r.json()["kind"] == "ConfigMapList"
+    names = [i["metadata"]["name"] for i in apiserver.request("GET", base).json()["items"]]
+    assert names == ["c"]
+
+
+def test_eviction_deletes_the_pod(apiserver: APIServerProcess, namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}/pods"
+    apiserver.request("POST", base, pod("ev"))
+    r = apiserver.request("POST", base + "/ev/eviction", {"apiVersion": "policy/v1", "kind": "Eviction",
+                                                          "metadata": {"name": "ev"}})
+    assert r.status == 201
+    assert apiserver.request("GET", base + "/ev").status == 404
+
+
+def test_update_with_resource_version_creates_nothing_and_put_may_create_leases(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l1"},
+             "spec": {"holderIdentity": "me", "leaseDurationSeconds": 40}}
+    r = apiserver.request("PUT", f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/l1", lease)
+    assert r.status == 201 and r.json()["spec"]["holderIdentity"] == "me"
+    r = apiserver.request("PUT", f"/api/v1/namespaces/{namespace}/pods/nope", pod("nope"))
+    assert r.status == 404

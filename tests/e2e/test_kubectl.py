@@ -273,3 +273,34 @@ def test_strict_field_validation_rejects_unknown_fields(k: Any) -> None:
     assert r.returncode == 1 and 'unknown field "spec.containers[0].bogus"' in r.stderr
     r = k("create", "--validate=warn", "-f", "-", input=bad, check=False)
     assert r.returncode == 0 and "Warning" in r.stderr
+
+
+def test_nodes_print_and_describe(apiserver: APIServerProcess) -> None:
+    node = {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": "node-e2e", "labels": {"node-role.kubernetes.io/worker": ""}},
+            "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                       "lastHeartbeatTime": "2026-11-28T00:00:00Z",
+                                       "lastTransitionTime": "2026-11-28T00:00:00Z"}],
+                       "nodeInfo": {"kubeletVersion": "v1.32.0"},
+                       "capacity": {"cpu": "2", "memory": "4Gi", "pods": "110"}}}
+    r = apiserver.request("POST", "/api/v1/nodes", node)
+    assert r.status == 201, r.body
+    apiserver.request("PUT", "/api/v1/nodes/node-e2e/status", {**r.json(), "status": node["status"]})
+    table = apiserver.kubectl("get", "nodes").stdout.splitlines()
+    assert table[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert table[1].split()[:3] == ["node-e2e", "Ready", "worker"]
+    out = apiserver.kubectl("describe", "node", "node-e2e").stdout
+    assert "Name:" in out and "node-e2e" in out and "Capacity:" in out
+    apiserver.kubectl("cordon", "node-e2e")
+    assert "SchedulingDisabled" in apiserver.kubectl("get", "node", "node-e2e").stdout
+    apiserver.kubectl("delete", "node", "node-e2e")
+
+
+@pytest.mark.parametrize("version", ["1.27", "1.29", "1.33"])
+def test_other_kubectl_versions_discover_and_get(apiserver: APIServerProcess, version: str) -> None:
+    exe = kubectl_versioned(version)
+    assert exe, f"kubectl.{version} is expected beside kubectl"
+    out = apiserver.kubectl("get", "ns", "kube-system", binary=exe).stdout
+    assert "kube-system" in out and "Active" in out
+    res = apiserver.kubectl("api-resources", binary=exe).stdout
+    assert "deployments" in res and "deploy" in res
