@@ -234,19 +234,14 @@ def build_filter(res: Resource, query: Any) -> tuple[Callable[[dict[str, Any]], 
         try:
             label_match = lsel.compile_selector(lsel.parse_selector(label_s))
         except lsel.SelectorError as e:
-            raise st.bad_request(f"unable to parse requirement: {e}") from None
+            raise st.bad_request(str(e)) from None
     if field_s:
         from ..core import fields as fsel
 
         try:
-            fs = fsel.parse_field_selector(field_s)
+            fs = fsel.convert_field_selector(res.name, fsel.parse_field_selector(field_s))
         except fsel.FieldSelectorError as e:
             raise st.bad_request(str(e)) from None
-        supported = fsel.supported_fields(res.name)
-        for req in fs.requirements:
-            if req.field not in supported:
-                raise st.bad_request(
-                    f'field label not supported: {req.field}')
         name = fs.exact_value("metadata.name")
         if res.name == "pods":
             node = fs.exact_value("spec.nodeName")

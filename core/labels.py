@@ -15,6 +15,10 @@ cluster gives.  The grammar of the string form::
 63 characters), ``VALUE`` a label value (empty, or at most 63 alphanumerics, ``-``, ``_``,
 ``.`` starting and ending alphanumeric).  Whitespace between tokens is ignored.
 
+Messages use the wording of Kubernetes 1.33 ("must be no more than 63 characters"; newer
+releases say "bytes"), and the parser has the 1.35 fix that accepts consecutive commas in a
+value set (``x in (,,)``).  The messages were checked against upstream's own parser.
+
 Matching has two implementations with one behaviour: :meth:`Selector.matches` and
 :meth:`Selector.filter` here, and the compiled matcher in ``paddock._native.labels`` used on
 the hot paths (every object of a LIST, every event for every watcher).  Callers go through
