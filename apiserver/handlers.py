@@ -35,6 +35,8 @@ PROTOBUF = "application/vnd.kubernetes.protobuf"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json", "application/apply-patch+yaml")
 BOOKMARK_INTERVAL = 60.0
+# resources whose upstream strategy allows a PUT to create a missing object
+CREATE_ON_UPDATE = frozenset({"endpoints", "events", "leases", "limitranges", "services"})
 
 
 @dataclass
@@ -139,7 +141,10 @@ def decode_body(raw: bytes, content_type: str) -> Any:
         raise st.unsupported_media_type(content_type)
     if not raw.strip():
         raise st.bad_request("request body must not be empty")
-    if mime in ("", JSON, "text/plain", "application/json-patch+json", "application/merge-patch+json",
+    if mime not in ("", JSON, YAML, "application/json-patch+json", "application/merge-patch+json",
+                    "application/strategic-merge-patch+json", "application/apply-patch+yaml", "*/*"):
+        raise st.unsupported_media_type(content_type)
+    if mime in ("", JSON, "application/json-patch+json", "application/merge-patch+json",
                 "application/strategic-merge-patch+json", "*/*"):
         try:
             return orjson.loads(raw)
@@ -208,9 +213,8 @@ def check_fields(res: Resource, body: dict[str, Any], validation: str, warnings:
     if not unknown:
         return
     if validation == "Strict":
-        if len(unknown) == 1:
-            raise st.bad_request(f'strict decoding error: unknown field "{unknown[0]}"')
-        raise st.bad_request("strict decoding error: " + ", ".join(f'unknown field "{u}"' for u in unknown))
+        prefix = f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: strict decoding error: '
+        raise st.bad_request(prefix + ", ".join(f'unknown field "{u}"' for u in unknown))
     if validation != "Ignore":
         warnings.extend(f'unknown field "{u}"' for u in unknown)
     for u in unknown:
@@ -297,8 +301,11 @@ class ResourceHandler:
             body = b",".join(c.json for c in items)
         return head + body + b"]}"
 
-    def get(self, t: Target, accept: Accept) -> Reply:
+    def get(self, t: Target, accept: Accept, query: Any) -> Reply:
         assert t.name is not None
+        rv = query.get("resourceVersion", "")
+        if rv and not rv.isdigit():
+            raise st.bad_request(f"invalid resource version: {rv}")
         c = self.store(t.resource).get(t.namespace, t.name)
         if accept.table:
             from .printers import build_table
@@ -313,7 +320,12 @@ class ResourceHandler:
 
     def list_collection(self, t: Target, query: Any, accept: Accept) -> Reply:
         pred, name, _node = build_filter(t.resource, query)
-        limit = _int_param(query, "limit", 0)
+        limit = max(0, _int_param(query, "limit", 0))  # upstream: limit <= 0 means no limit
+        rv = query.get("resourceVersion", "")
+        if rv and not rv.isdigit():
+            raise st.bad_request(f"invalid resource version: {rv}")
+        if query.get("continue") and rv not in ("", "0"):
+            raise st.bad_request("specifying resource version is not allowed when using continue")
         keep = (lambda c: pred(c.obj)) if pred is not None else None
         items, meta = self.store(t.resource).list_objects(t.namespace, keep, limit, query.get("continue", ""), name)
         if accept.table:
@@ -471,12 +483,16 @@ class ResourceHandler:
             return orjson.loads(orjson.dumps(new_obj))
 
         create = None
-        if not rv and t.subresource == "" and res.name not in ("namespaces",):
-            # upstream lets PUT create for kinds whose strategy allows create-on-update
-            if res.name in ("leases", "endpoints", "events", "configmaps", "secrets", "nodes",
-                            "endpointslices", "services"):
-                def create() -> dict[str, Any]:
-                    return orjson.loads(orjson.dumps(new_obj))
+        if not rv and t.subresource == "" and res.name in CREATE_ON_UPDATE:
+            body_name = (new_obj.get("metadata") or {}).get("name")
+            if body_name not in (None, "", t.name):
+                raise st.bad_request(f"the name of the object ({body_name}) does not match the name on "
+                                     f"the URL ({t.name})")
+
+            def create() -> dict[str, Any]:
+                obj = orjson.loads(orjson.dumps(new_obj))
+                obj.setdefault("metadata", {})["name"] = t.name
+                return obj  # type: ignore[no-any-return]
         out, created = await self.store(res).update(t.namespace, t.name, mutate, opts, create)
         return Reply(orjson.dumps(self._out(res, out)), 201 if created else 200)
 
@@ -490,7 +506,7 @@ class ResourceHandler:
         assert t.name is not None
         mime = content_type.split(";", 1)[0].strip().lower()
         if mime not in PATCH_TYPES:
-            raise st.unsupported_media_type(content_type)
+            raise st.unsupported_patch_type(content_type)
         body = decode_body(raw, "" if mime != "application/apply-patch+yaml" else YAML)
         validation = query.get("fieldValidation", "Warn") or "Warn"
         opts = self._write_opts(query, manager, t.subresource)
@@ -624,7 +640,7 @@ class ResourceHandler:
         elif request_method == "PATCH":
             mime = content_type.split(";", 1)[0].strip().lower()
             if mime not in PATCH_TYPES[:3]:
-                raise st.unsupported_media_type(content_type)
+                raise st.unsupported_patch_type(content_type)
             body = decode_body(raw, "")
         else:
             raise st.method_not_supported("scale", request_method)

@@ -512,6 +512,11 @@ class Store:
     def _release_replaced(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         if self.name != "services":
             return
+        ospec, nspec = old.get("spec") or {}, new.get("spec") or {}
+        kept_ips = set(nspec.get("clusterIPs") or [nspec.get("clusterIP")])
+        for ip in ospec.get("clusterIPs") or [ospec.get("clusterIP")]:
+            if ip not in kept_ips:
+                self.registry.ips.release(ip)
         kept = set(service_node_ports(new))
         for p in service_node_ports(old):
             if p not in kept:

@@ -182,10 +182,18 @@ class APIServer:
     async def _read_body(self, request: web.BaseRequest) -> bytes:
         if request.content_length is not None and request.content_length > MAX_BODY:
             raise st.too_large(MAX_BODY)
-        data = await request.content.read(MAX_BODY + 1)
-        if len(data) > MAX_BODY:
-            raise st.too_large(MAX_BODY)
-        return data
+        # read(n) returns what is buffered, not n bytes: loop to the end of the body
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = await request.content.read(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise st.too_large(MAX_BODY)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     # -- routing ------------------------------------------------------------------------------
 
@@ -197,6 +205,10 @@ class APIServer:
                                          "/openapi/v3", "/readyz", "/version"]}), ("get", "", "", "")
         head = parts[0]
         if head in ("healthz", "livez", "readyz"):
+            if "verbose" in request.query:
+                checks = ["ping", "log", "etcd", "informer-sync", "poststarthook/start-apiserver-admission-initializer"]
+                text = "".join(f"[+]{c} ok\n" for c in checks) + f"{head} check passed\n"
+                return web.Response(text=text, content_type="text/plain"), ("get", "", "", "")
             return web.Response(text="ok", content_type="text/plain"), ("get", "", "", "")
         if head == "version":
             return self._json(VERSION_INFO), ("get", "", "", "")
@@ -336,7 +348,7 @@ class APIServer:
             return self._reply(await h.eviction(t, body)), ("create", *labels_for)
         if method == "GET":
             accept = negotiate(request.headers.get("Accept", ""), q)
-            return self._reply(h.get(t, accept)), ("get", *labels_for)
+            return self._reply(h.get(t, accept, q)), ("get", *labels_for)
         if method == "PUT":
             body = decode_body(await self._read_body(request), ct)
             return self._reply(await h.update(t, body, q, manager, warnings), warnings), ("update", *labels_for)

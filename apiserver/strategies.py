@@ -105,10 +105,50 @@ class ServiceStrategy(Strategy):
     def prepare_create(self, obj: dict[str, Any]) -> None:
         obj["status"] = {"loadBalancer": {}}
 
+    def prepare_update(self, new: dict[str, Any], old: dict[str, Any], subresource: str) -> None:
+        super().prepare_update(new, old, subresource)
+        if subresource == "":
+            drop_type_dependent_fields(new.get("spec"), old.get("spec") or {})
 
-class DeploymentStrategy(Strategy):
-    def spec_of(self, obj: dict[str, Any]) -> Any:
-        return obj.get("spec")
+
+def drop_type_dependent_fields(spec: Any, old: dict[str, Any]) -> None:
+    """When a Service changes type, clear what the new type does not use and the user left as
+    it was (upstream's dropTypeDependentFields), so `patch type=ClusterIP` on a NodePort
+    service works without the client clearing node ports itself."""
+    if not isinstance(spec, dict):
+        return
+    new_type, old_type = spec.get("type", "ClusterIP"), old.get("type", "ClusterIP")
+    if new_type == old_type:
+        return
+
+    def unchanged(key: str) -> bool:
+        return key in spec and spec.get(key) == old.get(key)
+
+    if new_type == "ExternalName":
+        for key in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy"):
+            if unchanged(key):
+                del spec[key]
+    if new_type not in ("NodePort", "LoadBalancer"):
+        old_ports = {(p.get("port"), p.get("protocol")): p.get("nodePort") for p in old.get("ports") or []
+                     if isinstance(p, dict)}
+        for p in spec.get("ports") or []:
+            if isinstance(p, dict) and p.get("nodePort") is not None and \
+                    old_ports.get((p.get("port"), p.get("protocol"))) == p["nodePort"]:
+                del p["nodePort"]
+        for key in ("externalTrafficPolicy", "healthCheckNodePort"):
+            if unchanged(key):
+                del spec[key]
+    if new_type != "LoadBalancer":
+        for key in ("allocateLoadBalancerNodePorts", "loadBalancerClass", "healthCheckNodePort"):
+            if unchanged(key):
+                del spec[key]
+
+
+class HPAStrategy(Strategy):
+    def prepare_create(self, obj: dict[str, Any]) -> None:
+        super().prepare_create(obj)
+        # desiredReplicas has no omitempty in autoscaling/v2: clients require it
+        obj["status"] = {"desiredReplicas": 0}
 
 
 def _copy(value: Any) -> Any:
@@ -122,7 +162,7 @@ _STRATEGY_CLASSES: dict[str, type[Strategy]] = {
     "pods": PodStrategy,
     "namespaces": NamespaceStrategy,
     "services": ServiceStrategy,
-    "deployments": DeploymentStrategy,
+    "horizontalpodautoscalers": HPAStrategy,
 }
 
 

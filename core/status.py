@@ -123,6 +123,14 @@ def unsupported_media_type(content_type: str) -> APIError:
                     f' (got "{content_type}")')
 
 
+def unsupported_patch_type(content_type: str) -> APIError:
+    return APIError(415, "UnsupportedMediaType",
+                    f'the body of the request was in an unknown format - accepted media types include: '
+                    f'application/json-patch+json, application/merge-patch+json, '
+                    f'application/apply-patch+yaml, application/strategic-merge-patch+json'
+                    f' (got "{content_type}")')
+
+
 def too_large(limit: int) -> APIError:
     return APIError(413, "RequestEntityTooLarge",
                     f"Request entity too large: limit is {limit}")

@@ -400,3 +400,75 @@ def test_update_with_resource_version_creates_nothing_and_put_may_create_leases(
     assert r.status == 201 and r.json()["spec"]["holderIdentity"] == "me"
     r = apiserver.request("PUT", f"/api/v1/namespaces/{namespace}/pods/nope", pod("nope"))
     assert r.status == 404
+
+
+def test_large_bodies_sent_in_pieces_are_read_whole(apiserver: APIServerProcess, namespace: str) -> None:
+    value = "x" * 600_000
+    body = json.dumps({"metadata": {"name": "big"}, "data": {"v": value}}).encode()
+    ctx = apiserver.ssl_context()
+    sock = ctx.wrap_socket(socket.create_connection((apiserver.host, apiserver.port), timeout=30),
+                           server_hostname=apiserver.host)
+    head = (f"POST /api/v1/namespaces/{namespace}/configmaps HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {apiserver.token}\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n").encode()
+    sock.sendall(head)
+    for i in range(0, len(body), 7000):
+        piece = body[i:i + 7000]
+        sock.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        time.sleep(0.001)
+    sock.sendall(b"0\r\n\r\n")
+    resp = b""
+    while chunk := sock.recv(65536):
+        resp += chunk
+    sock.close()
+    assert resp.startswith(b"HTTP/1.1 201"), resp[:300]
+    got = apiserver.request("GET", f"/api/v1/namespaces/{namespace}/configmaps/big").json()
+    assert len(got["data"]["v"]) == 600_000
+
+
+def test_put_creates_only_where_upstream_allows_and_only_under_the_url_name(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}"
+    r = apiserver.request("PUT", base + "/configmaps/x", {"metadata": {"name": "x"}})
+    assert r.status == 404
+    r = apiserver.request("PUT", base + "/services/x", {"metadata": {"name": "y"}, "spec": {"ports": [{"port": 80}]}})
+    assert r.status == 400 and "does not match the name on the URL" in r.json()["message"]
+    r = apiserver.request("PUT", base + "/services/x", {"metadata": {"name": "x"}, "spec": {"ports": [{"port": 80}]}})
+    assert r.status == 201
+
+
+def test_service_type_change_drops_fields_the_new_type_does_not_use(apiserver: APIServerProcess,
+                                                                    namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}/services"
+    svc = {"metadata": {"name": "np"}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}], "selector": {"a": "b"}}}
+    assert apiserver.request("POST", base, svc).status == 201
+    merge = {"Content-Type": "application/merge-patch+json"}
+    r = apiserver.request("PATCH", base + "/np", {"spec": {"type": "NodePort"}}, merge)
+    assert r.status == 200, r.body
+    r = apiserver.request("PATCH", base + "/np", {"spec": {"type": "ClusterIP"}}, merge)
+    assert r.status == 200, r.body
+    assert "nodePort" not in r.json()["spec"]["ports"][0]
+    r = apiserver.request("PATCH", base + "/np", {"spec": {"type": "ExternalName", "externalName": "a.example.com"}}, merge)
+    assert r.status == 200, r.body
+    assert "clusterIP" not in r.json()["spec"]
+
+
+def test_hpa_v2_status_has_desired_replicas(apiserver: APIServerProcess, namespace: str) -> None:
+    hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h2"},
+           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "d"},
+                    "maxReplicas": 3}}
+    r = apiserver.request("POST", f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers", hpa)
+    assert r.status == 201 and r.json()["status"] == {"desiredReplicas": 0}
+
+
+def test_list_parameter_errors_and_no_limit_below_one(apiserver: APIServerProcess, namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    for i in range(3):
+        apiserver.request("POST", base, {"metadata": {"name": f"c{i}"}})
+    r = apiserver.request("GET", base + "?limit=-1").json()
+    assert len(r["items"]) == 3 and "continue" not in r["metadata"]
+    token = apiserver.request("GET", base + "?limit=1").json()["metadata"]["continue"]
+    r = apiserver.request("GET", base + f"?limit=1&continue={token}&resourceVersion=5")
+    assert r.status == 400
+    assert apiserver.request("GET", base + "/c0?resourceVersion=abc").status == 400
+    assert apiserver.request("POST", base, b'{"metadata":{"name":"t"}}', {"Content-Type": "text/plain"}).status == 415
