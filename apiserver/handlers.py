@@ -91,6 +91,7 @@ class Accept:
 
     table: bool = False
     yaml: bool = False
+    protobuf: bool = False
     include_object: str = "Metadata"
 
 
@@ -103,7 +104,6 @@ def negotiate(header: str, query: Any) -> Accept:
                              'supported values: "Metadata", "None", "Object"')
     if not header:
         return acc
-    offered_json = False
     for entry in header.split(","):
         parts = [p.strip() for p in entry.split(";")]
         mime = parts[0].lower()
@@ -120,16 +120,64 @@ def negotiate(header: str, query: Any) -> Accept:
         if mime in ("application/yaml",) and "as" not in params:
             acc.yaml = True
             return acc
-        if mime == PROTOBUF:
-            offered_json = offered_json or False
-            continue
-    raise st.not_acceptable("application/json, application/yaml")
+        if mime == PROTOBUF and "as" not in params:
+            acc.protobuf = True
+            return acc
+    raise st.not_acceptable("application/json, application/yaml, application/vnd.kubernetes.protobuf")
 
 
 def encode_reply(obj: Any, accept: Accept, code: int = 200) -> Reply:
+    if accept.protobuf and isinstance(obj, dict) and obj.get("kind") and obj.get("apiVersion"):
+        return Reply(protobuf_bytes(obj), code, PROTOBUF)
     if accept.yaml:
         return Reply(yaml.safe_dump(obj, sort_keys=False).encode(), code, YAML)
     return Reply(orjson.dumps(obj), code)
+
+
+def protobuf_bytes(obj: dict[str, Any], api_version: str | None = None, kind: str | None = None) -> bytes:
+    """An object in the Kubernetes protobuf envelope."""
+    from ..core import protobuf as pb
+
+    api_version = api_version or obj.get("apiVersion", "")
+    kind = kind or obj.get("kind", "")
+    msg = pb.message_for(api_version, kind)
+    if msg is None:
+        raise st.not_acceptable("application/json")
+    return pb.encode_envelope(obj, api_version, kind, msg)
+
+
+def decode_protobuf_body(raw: bytes) -> dict[str, Any]:
+    """A protobuf request body (envelope + typed message) as the JSON-form dict."""
+    from ..core import protobuf as pb
+
+    try:
+        api_version, kind, payload = pb.decode_envelope(raw)
+    except pb.ProtobufError as e:
+        raise st.bad_request(f"error decoding protobuf request body: {e}") from None
+    msg = pb.message_for(api_version, kind)
+    if msg is None:
+        raise st.bad_request(f'no kind "{kind}" is registered for version "{api_version}"')
+    try:
+        obj = pb.decode(payload, msg)
+    except pb.ProtobufError as e:
+        raise st.bad_request(f"error decoding protobuf {kind}: {e}") from None
+    obj["apiVersion"] = api_version
+    obj["kind"] = kind
+    _drop_zero_metadata(obj)
+    spec = obj.get("spec")
+    if isinstance(spec, dict) and isinstance(spec.get("template"), dict):
+        _drop_zero_metadata(spec["template"])
+    return obj
+
+
+def _drop_zero_metadata(obj: dict[str, Any]) -> None:
+    """Go clients send every non-pointer ObjectMeta field, empty ones included; upstream's
+    JSON omits them (omitempty).  ObjectMeta's only pointer field keeps its zero."""
+    md = obj.get("metadata")
+    if isinstance(md, dict):
+        for k in [k for k, v in md.items() if v in ("", 0, {}, []) and k != "deletionGracePeriodSeconds"
+                  and v is not False]:
+            del md[k]
 
 
 # -- bodies -------------------------------------------------------------------------------
@@ -138,7 +186,7 @@ def decode_body(raw: bytes, content_type: str) -> Any:
     """Decode a request body; a missing Content-Type means JSON (the Python client)."""
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime == PROTOBUF:
-        raise st.unsupported_media_type(content_type)
+        return decode_protobuf_body(raw)
     if not raw.strip():
         raise st.bad_request("request body must not be empty")
     if mime not in ("", JSON, YAML, "application/json-patch+json", "application/merge-patch+json",
@@ -314,6 +362,10 @@ class ResourceHandler:
             table = build_table(t.resource.name, [obj], {"resourceVersion": str(c.rev)},
                                 accept.include_object)
             return Reply(orjson.dumps(table))
+        if accept.protobuf:
+            return Reply(c.protobuf() if not conversion.needs_conversion(
+                t.resource.group, t.resource.version, t.resource.kind)
+                else protobuf_bytes(self._out(t.resource, c.obj)), 200, PROTOBUF)
         if accept.yaml or conversion.needs_conversion(t.resource.group, t.resource.version, t.resource.kind):
             return encode_reply(self._out(t.resource, c.obj), accept)
         return Reply(c.json)
@@ -333,6 +385,11 @@ class ResourceHandler:
 
             objs = [self._out(t.resource, c.obj) for c in items]
             return Reply(orjson.dumps(build_table(t.resource.name, objs, meta, accept.include_object)))
+        if accept.protobuf:
+            objs = [self._out(t.resource, c.obj) for c in items]
+            body = protobuf_bytes({"metadata": meta, "items": objs}, t.resource.group_version,
+                                  t.resource.list_kind)
+            return Reply(body, 200, PROTOBUF)
         if accept.yaml:
             objs = [self._out(t.resource, c.obj) for c in items]
             return encode_reply({"kind": t.resource.list_kind, "apiVersion": t.resource.group_version,
@@ -353,7 +410,8 @@ class ResourceHandler:
         timeout = _int_param(query, "timeoutSeconds", 0) or 1800
         bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
         namespace = t.namespace if res.namespaced else None
-        resp = web.StreamResponse(status=200, headers={"Content-Type": JSON, "Cache-Control": "no-cache"})
+        ctype = PROTOBUF + ";stream=watch" if accept.protobuf else JSON
+        resp = web.StreamResponse(status=200, headers={"Content-Type": ctype, "Cache-Control": "no-cache"})
         resp.enable_chunked_encoding()
         cache = self.registry.cache
         try:
@@ -361,7 +419,7 @@ class ResourceHandler:
         except Compacted:
             await resp.prepare(request)
             err = st.expired(f"too old resource version: {revision} ({cache.revision})").status()
-            await resp.write(orjson.dumps({"type": "ERROR", "object": err}) + b"\n")
+            await resp.write(self._encode_event(accept, "ERROR", err))
             await resp.write_eof()
             return resp
         self.active_watches += 1
@@ -377,7 +435,11 @@ class ResourceHandler:
                     q = watcher.queue
                     while q:
                         typ, ev = q.popleft()
-                        if accept.table:
+                        if accept.protobuf:
+                            obj_bytes = (protobuf_bytes(self._out(res, ev.cur.obj)) if convert
+                                         else ev.cur.protobuf())
+                            chunk.append(_pb_frame(typ, obj_bytes))
+                        elif accept.table:
                             chunk.append(self._table_event(res, typ, ev, first_table, accept))
                             first_table = False
                         elif convert:
@@ -392,7 +454,7 @@ class ResourceHandler:
                 if now >= deadline:
                     if bookmarks:
                         # tell the client how far it got, so its next watch resumes from here
-                        await resp.write(self._bookmark(res, cache.revision))
+                        await resp.write(self._bookmark(res, cache.revision, accept))
                     break
                 watcher.wakeup.clear()
                 wait = deadline - now
@@ -402,7 +464,7 @@ class ResourceHandler:
                     await asyncio.wait_for(watcher.wakeup.wait(), wait)
                 except TimeoutError:
                     if bookmarks and time.monotonic() - last_sent >= BOOKMARK_INTERVAL:
-                        await resp.write(self._bookmark(res, cache.revision))
+                        await resp.write(self._bookmark(res, cache.revision, accept))
                         last_sent = time.monotonic()
             await resp.write_eof()
         except (ConnectionResetError, asyncio.CancelledError):
@@ -413,10 +475,15 @@ class ResourceHandler:
         return resp
 
     @staticmethod
-    def _bookmark(res: Resource, revision: int) -> bytes:
-        return orjson.dumps({"type": "BOOKMARK", "object": {
+    def _encode_event(accept: Accept, typ: str, obj: dict[str, Any]) -> bytes:
+        if accept.protobuf:
+            return _pb_frame(typ, protobuf_bytes(obj))
+        return orjson.dumps({"type": typ, "object": obj}) + b"\n"
+
+    def _bookmark(self, res: Resource, revision: int, accept: Accept) -> bytes:
+        return self._encode_event(accept, "BOOKMARK", {
             "kind": res.kind, "apiVersion": res.group_version,
-            "metadata": {"resourceVersion": str(revision)}}}) + b"\n"
+            "metadata": {"resourceVersion": str(revision)}})
 
     def _table_event(self, res: Resource, typ: str, ev: WatchEvent, with_columns: bool, accept: Accept) -> bytes:
         from .printers import build_table
@@ -705,6 +772,12 @@ class ResourceHandler:
         options = obj.get("deleteOptions") or {}
         await self.store(t.resource).delete(t.namespace, t.name or "", options)
         return Reply(orjson.dumps(st.success_status()), 201)
+
+
+def _pb_frame(typ: str, obj_bytes: bytes) -> bytes:
+    from ..core import protobuf as pb
+
+    return pb.frame(pb.encode_watch_event(typ, obj_bytes))
 
 
 def _name_pred(name: str) -> Callable[[dict[str, Any]], bool]:

@@ -19,7 +19,16 @@ from aiohttp import web
 from ..core import status as st
 from ..core.resources import storage_resources
 from . import discovery
-from .handlers import MAX_BODY, Reply, ResourceHandler, decode_body, negotiate, parse_resource_path
+from .handlers import (
+    MAX_BODY,
+    PROTOBUF,
+    Reply,
+    ResourceHandler,
+    decode_body,
+    negotiate,
+    parse_resource_path,
+    protobuf_bytes,
+)
 from .metrics import Metrics
 from .namespaces import NamespaceController, bootstrap
 from .pki import Credentials, ensure_credentials, write_kubeconfig
@@ -308,10 +317,18 @@ class APIServer:
             body = decode_body(await self._read_body(request), request.headers.get("Content-Type", ""))
             return self._reply(await h.binding(t.namespace, None, body, q)), ("create", res.group, res.name, "")
         labels_for = (res.group, res.name, sub)
+        accept = negotiate(request.headers.get("Accept", ""), q)
+
+        def reply(r: Reply, warn: list[str] | None = None) -> web.Response:
+            # write handlers answer JSON; a protobuf client gets the same object re-encoded
+            if accept.protobuf and r.content_type == "application/json":
+                obj = orjson.loads(r.body)
+                if obj.get("kind") and obj.get("apiVersion"):
+                    r = Reply(protobuf_bytes(obj), r.code, PROTOBUF, r.headers)
+            return self._reply(r, warn)
 
         if t.name is None:
             if method == "GET":
-                accept = negotiate(request.headers.get("Accept", ""), q)
                 if q.get("watch") in ("true", "1"):
                     self.metrics.watchers += 1
                     try:
@@ -322,8 +339,7 @@ class APIServer:
             if method == "POST":
                 raw = await self._read_body(request)
                 body = decode_body(raw, request.headers.get("Content-Type", ""))
-                negotiate(request.headers.get("Accept", ""), q)
-                return self._reply(await h.create(t, body, q, manager, warnings), warnings), ("create", *labels_for)
+                return reply(await h.create(t, body, q, manager, warnings), warnings), ("create", *labels_for)
             if method == "DELETE":
                 if "deletecollection" not in res.verbs:
                     raise st.method_not_supported(res.name, "deletecollection")
@@ -335,7 +351,7 @@ class APIServer:
         if sub == "scale":
             raw = await self._read_body(request) if method in ("PUT", "PATCH") else b""
             verb = {"GET": "get", "PUT": "update", "PATCH": "patch"}.get(method, method.lower())
-            return self._reply(await h.scale(method, t, raw, ct, q, manager)), (verb, *labels_for)
+            return reply(await h.scale(method, t, raw, ct, q, manager)), (verb, *labels_for)
         if sub == "binding":
             if method != "POST":
                 raise st.method_not_supported("pods/binding", method)
@@ -347,19 +363,18 @@ class APIServer:
             body = decode_body(await self._read_body(request), ct)
             return self._reply(await h.eviction(t, body)), ("create", *labels_for)
         if method == "GET":
-            accept = negotiate(request.headers.get("Accept", ""), q)
             return self._reply(h.get(t, accept, q)), ("get", *labels_for)
         if method == "PUT":
             body = decode_body(await self._read_body(request), ct)
-            return self._reply(await h.update(t, body, q, manager, warnings), warnings), ("update", *labels_for)
+            return reply(await h.update(t, body, q, manager, warnings), warnings), ("update", *labels_for)
         if method == "PATCH":
             raw = await self._read_body(request)
-            return self._reply(await h.patch(t, raw, ct, q, manager, warnings), warnings), ("patch", *labels_for)
+            return reply(await h.patch(t, raw, ct, q, manager, warnings), warnings), ("patch", *labels_for)
         if method == "DELETE":
             if sub:
                 raise st.method_not_supported(f"{res.name}/{sub}", "DELETE")
             raw = await self._read_body(request)
-            return self._reply(await h.delete(t, raw, q)), ("delete", *labels_for)
+            return reply(await h.delete(t, raw, q)), ("delete", *labels_for)
         raise st.method_not_supported(res.name, method)
 
 

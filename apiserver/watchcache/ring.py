@@ -14,7 +14,7 @@ class CachedObject:
     apiserver copies before changing anything) and its JSON bytes, encoded on first use
     and then shared by every reader."""
 
-    __slots__ = ("key", "obj", "rev", "namespace", "_json")
+    __slots__ = ("key", "obj", "rev", "namespace", "_json", "_pb")
 
     def __init__(self, key: str, obj: dict[str, Any], rev: int, namespace: str) -> None:
         self.key = key
@@ -22,6 +22,20 @@ class CachedObject:
         self.rev = rev
         self.namespace = namespace
         self._json: bytes | None = None
+        self._pb: bytes | None = None
+
+    def protobuf(self) -> bytes:
+        """The object in the protobuf envelope, encoded on first use and then shared."""
+        if self._pb is None:
+            from ...core import protobuf as pb
+
+            obj = self.obj
+            api_version, kind = obj.get("apiVersion", ""), obj.get("kind", "")
+            msg = pb.message_for(api_version, kind)
+            if msg is None:
+                raise ValueError(f"no protobuf message for {api_version} {kind}")
+            self._pb = pb.encode_envelope(obj, api_version, kind, msg)
+        return self._pb
 
     @property
     def json(self) -> bytes:

@@ -51,7 +51,7 @@ BAD_INPUT = [
     ("GET", "/api/v1/namespaces/{ns}/pods?fieldSelector=spec.bogus%3D1", None, {}, 400, "BadRequest"),
     ("GET", "/api/v1/namespaces/{ns}/pods?limit=abc", None, {}, 400, "BadRequest"),
     ("GET", "/api/v1/namespaces/{ns}/pods?continue=garbage", None, {}, 400, "BadRequest"),
-    ("GET", "/api/v1/namespaces/{ns}/pods", None, {"Accept": "application/vnd.kubernetes.protobuf"}, 406,
+    ("GET", "/api/v1/namespaces/{ns}/pods", None, {"Accept": "application/xml"}, 406,
      "NotAcceptable"),
     ("PATCH", "/api/v1/namespaces/{ns}/pods/p0", b'{"a":1}', {"Content-Type": "text/html"}, 415,
      "UnsupportedMediaType"),

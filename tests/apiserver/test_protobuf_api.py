@@ -1,0 +1,103 @@
+"""Protobuf on the wire: GET/LIST/WATCH in the Kubernetes envelope, protobuf request bodies,
+and kubectl 1.32's generator commands (which POST protobuf and never fall back to JSON)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+from paddock.core import protobuf as pb
+from tests.conftest import APIServerProcess
+
+PB = "application/vnd.kubernetes.protobuf"
+
+
+def test_get_and_list_in_protobuf_decode_to_the_json_object(apiserver: APIServerProcess, namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    apiserver.request("POST", base, {"metadata": {"name": "c", "labels": {"a": "b"}}, "data": {"k": "v"}})
+    as_json = apiserver.request("GET", base + "/c").json()
+    r = apiserver.request("GET", base + "/c", headers={"Accept": f"{PB},application/json"})
+    assert r.headers["content-type"] == PB and r.body.startswith(pb.MAGIC)
+    api_version, kind, raw = pb.decode_envelope(r.body)
+    assert (api_version, kind) == ("v1", "ConfigMap")
+    msg = pb.message_for("v1", "ConfigMap")
+    assert msg is not None
+    decoded = pb.decode(raw, msg)
+    assert decoded["data"] == {"k": "v"} and decoded["metadata"]["uid"] == as_json["metadata"]["uid"]
+    r = apiserver.request("GET", base, headers={"Accept": PB})
+    api_version, kind, raw = pb.decode_envelope(r.body)
+    lst_msg = pb.message_for("v1", "ConfigMapList")
+    assert kind == "ConfigMapList" and lst_msg is not None
+    lst = pb.decode(raw, lst_msg)
+    assert [i["metadata"]["name"] for i in lst["items"]] == ["c"]
+
+
+def test_protobuf_pod_post_creates_the_pod(apiserver: APIServerProcess, namespace: str) -> None:
+    pod = {"metadata": {"name": "pbpod", "generateName": "", "namespace": ""},
+           "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    msg = pb.message_for("v1", "Pod")
+    assert msg is not None
+    body = pb.encode_envelope(pod, "v1", "Pod", msg)
+    r = apiserver.request("POST", f"/api/v1/namespaces/{namespace}/pods", body,
+                          {"Content-Type": PB, "Accept": "application/json"})
+    assert r.status == 201, r.body
+    obj = r.json()
+    assert obj["spec"]["containers"][0]["image"] == "busybox"
+    assert "generateName" not in obj["metadata"]
+    bad = apiserver.request("POST", f"/api/v1/namespaces/{namespace}/pods", b"k8s\x00\xff\xff",
+                            {"Content-Type": PB})
+    assert bad.status == 400 and bad.json()["reason"] == "BadRequest"
+
+
+def test_protobuf_watch_stream_is_length_framed(apiserver: APIServerProcess, namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}/configmaps"
+    rv = apiserver.request("GET", base).json()["metadata"]["resourceVersion"]
+    apiserver.request("POST", base, {"metadata": {"name": "w"}})
+    ctx = apiserver.ssl_context()
+    sock = ctx.wrap_socket(socket.create_connection((apiserver.host, apiserver.port), timeout=10),
+                           server_hostname=apiserver.host)
+    sock.sendall(f"GET {base}?watch=true&resourceVersion={rv}&timeoutSeconds=2 HTTP/1.1\r\nHost: x\r\n"
+                 f"Authorization: Bearer {apiserver.token}\r\nAccept: {PB};stream=watch\r\n"
+                 "Connection: close\r\n\r\n".encode())
+    data = b""
+    deadline = time.time() + 10
+    while time.time() < deadline and (chunk := sock.recv(65536)):
+        data += chunk
+    sock.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"stream=watch" in head
+    # undo chunked transfer encoding
+    payload = b""
+    while body:
+        size_s, _, rest = body.partition(b"\r\n")
+        size = int(size_s, 16)
+        if size == 0:
+            break
+        payload += rest[:size]
+        body = rest[size + 2:]
+    frames, rest = pb.split_frames(payload)
+    assert rest == b"" and frames
+    typ, raw = pb.decode_watch_event(frames[0])
+    api_version, kind, obj_raw = pb.decode_envelope(raw)
+    msg = pb.message_for(api_version, kind)
+    assert msg is not None
+    assert typ == "ADDED" and pb.decode(obj_raw, msg)["metadata"]["name"] == "w"
+
+
+def test_kubectl_1_32_generator_commands_post_protobuf(apiserver: APIServerProcess, namespace: str) -> None:
+    def k(*args: str) -> str:
+        return apiserver.kubectl("-n", namespace, *args).stdout
+    assert f"namespace/{namespace}-pb created" in apiserver.kubectl("create", "namespace", f"{namespace}-pb").stdout
+    assert "configmap/c1 created" in k("create", "configmap", "c1", "--from-literal=a=b")
+    assert "secret/s1 created" in k("create", "secret", "generic", "s1", "--from-literal=k=v")
+    assert "deployment.apps/d1 created" in k("create", "deployment", "d1", "--image=nginx", "--replicas=2")
+    assert "service/s1 created" in k("create", "service", "clusterip", "s1", "--tcp=80:8080")
+    assert "serviceaccount/sa1 created" in k("create", "serviceaccount", "sa1")
+    assert "ingress.networking.k8s.io/i1 created" in k("create", "ingress", "i1", "--rule=foo.com/bar=svc1:8080")
+    assert "resourcequota/q1 created" in k("create", "quota", "q1", "--hard=pods=10")
+    assert "autoscaled" in k("autoscale", "deployment", "d1", "--min=1", "--max=3", "--cpu-percent=50")
+    d = json.loads(k("get", "deployment", "d1", "-o", "json"))
+    assert d["spec"]["replicas"] == 2 and "generateName" not in d["metadata"]
+    cm = json.loads(k("get", "configmap", "c1", "-o", "json"))
+    assert cm["data"] == {"a": "b"}
