@@ -1170,6 +1170,95 @@ def _lease_row(lease: Object, now: float) -> list[Any]:
 # --- the registry ---------------------------------------------------------------------------
 
 
+
+# --- statefulsets, jobs, cronjobs ------------------------------------------------------------
+
+_STATEFUL_SET_COLUMNS = (
+    _NAME,
+    _column("Ready", "string", "Ready pods out of the pods asked for."),
+    _AGE,
+    _CONTAINERS,
+    _IMAGES,
+)
+
+
+def _stateful_set_row(sts: Object, now: float) -> list[Any]:
+    """Cells for a stateful set."""
+    spec = sts.get("spec") or _EMPTY
+    status = sts.get("status") or _EMPTY
+    names, images = _container_cells(_template_spec(sts))
+    return [(sts.get("metadata") or _EMPTY).get("name"),
+            f"{status.get('readyReplicas') or 0}/{_desired_replicas(spec)}", _age(sts, now), names, images]
+
+
+_JOB_COLUMNS = (
+    _NAME,
+    _column("Status", "string", "The job's state: Running, Complete, Failed, Suspended, ..."),
+    _column("Completions", "string", "Succeeded pods out of the completions wanted."),
+    _column("Duration", "string", "How long the job ran, or has been running."),
+    _AGE,
+    _CONTAINERS,
+    _IMAGES,
+    _workload_selector("Label query for the job's pods."),
+)
+
+
+def _job_status(conditions: list[dict]) -> str:
+    # the terminal and transitional conditions, in the order upstream checks them
+    for ctype, shown in (("Failed", "Failed"), ("Complete", "Complete"), ("Suspended", "Suspended"),
+                         ("FailureTarget", "FailureTarget"), ("SuccessCriteriaMet", "SuccessCriteriaMet")):
+        if _condition_true(conditions, ctype):
+            return shown
+    return "Running"
+
+
+def _job_row(job: Object, now: float) -> list[Any]:
+    """Cells for a job."""
+    spec = job.get("spec") or _EMPTY
+    status = job.get("status") or _EMPTY
+    succeeded = status.get("succeeded") or 0
+    completions = spec.get("completions")
+    if completions is not None:
+        done = f"{succeeded}/{completions}"
+    else:
+        parallelism = spec.get("parallelism")
+        done = f"{succeeded}/1 of {parallelism}" if parallelism and parallelism > 1 else f"{succeeded}/1"
+    start = _epoch(status.get("startTime"))
+    end = _epoch(status.get("completionTime"))
+    duration = human_duration((end if end is not None else now) - start) if start is not None else ""
+    names, images = _container_cells(_template_spec(job))
+    return [(job.get("metadata") or _EMPTY).get("name"), _job_status(status.get("conditions") or []), done,
+            duration, _age(job, now), names, images, _format_label_selector(spec.get("selector"))]
+
+
+_CRON_JOB_COLUMNS = (
+    _NAME,
+    _column("Schedule", "string", "The cron schedule."),
+    _column("Timezone", "string", "Time zone the schedule is read in."),
+    _column("Suspend", "boolean", "Whether new runs are suspended."),
+    _column("Active", "integer", "Jobs running now."),
+    _column("Last Schedule", "string", "Time since a job was last started."),
+    _AGE,
+    _CONTAINERS,
+    _IMAGES,
+    _workload_selector("Label query for the jobs' pods."),
+)
+
+
+def _cron_job_row(cj: Object, now: float) -> list[Any]:
+    """Cells for a cron job."""
+    spec = cj.get("spec") or _EMPTY
+    status = cj.get("status") or _EMPTY
+    job_spec = ((spec.get("jobTemplate") or _EMPTY).get("spec") or _EMPTY)
+    pod_spec = ((job_spec.get("template") or _EMPTY).get("spec") or _EMPTY)
+    names, images = _container_cells(pod_spec)
+    last = status.get("lastScheduleTime")
+    return [(cj.get("metadata") or _EMPTY).get("name"), spec.get("schedule", ""),
+            spec.get("timeZone") or "<none>", bool(spec.get("suspend")), len(status.get("active") or []),
+            _since(last, now) if last else "<none>", _age(cj, now), names, images,
+            _format_label_selector(job_spec.get("selector"))]
+
+
 class Printer(NamedTuple):
     """How one resource prints: its column definitions and its row function.
 
@@ -1214,6 +1303,9 @@ PRINTERS: dict[str, Printer] = {
     "storageclasses": Printer(_STORAGE_CLASS_COLUMNS, _storage_class_row),
     "leases": Printer(_LEASE_COLUMNS, _lease_row),
     "endpointslices": Printer(_ENDPOINT_SLICE_COLUMNS, _endpoint_slice_row),
+    "statefulsets": Printer(_STATEFUL_SET_COLUMNS, _stateful_set_row),
+    "jobs": Printer(_JOB_COLUMNS, _job_row),
+    "cronjobs": Printer(_CRON_JOB_COLUMNS, _cron_job_row),
 }
 
 
