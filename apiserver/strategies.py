@@ -15,7 +15,7 @@ import orjson
 from ..core.resources import Resource
 
 _GENERATION_TRACKED = frozenset(
-    {"deployments", "replicasets", "daemonsets", "replicationcontrollers",
+    {"deployments", "replicasets", "daemonsets", "statefulsets", "jobs", "cronjobs", "replicationcontrollers",
      "horizontalpodautoscalers", "ingresses", "endpointslices"}
 )
 

@@ -131,6 +131,10 @@ RESOURCES: tuple[Resource, ...] = (
         subresources=(_scale(), _status("ReplicaSet")),
     ),
     Resource(
+        "apps", "v1", "statefulsets", "StatefulSet", True, ("sts",), ("all",),
+        subresources=(_scale(), _status("StatefulSet")),
+    ),
+    Resource(
         "autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
         ("hpa",), ("all",), subresources=(_status("HorizontalPodAutoscaler"),),
     ),
@@ -139,6 +143,9 @@ RESOURCES: tuple[Resource, ...] = (
         ("hpa",), ("all",), subresources=(_status("HorizontalPodAutoscaler"),),
         storage_version="v2",
     ),
+    Resource("batch", "v1", "cronjobs", "CronJob", True, ("cj",), ("all",),
+             subresources=(_status("CronJob"),)),
+    Resource("batch", "v1", "jobs", "Job", True, (), ("all",), subresources=(_status("Job"),)),
     Resource("coordination.k8s.io", "v1", "leases", "Lease", True),
     Resource("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", True),
     Resource("networking.k8s.io", "v1", "ingressclasses", "IngressClass", False),
@@ -153,6 +160,7 @@ RESOURCES: tuple[Resource, ...] = (
 GROUP_VERSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("apps", ("v1",)),
     ("autoscaling", ("v2", "v1")),
+    ("batch", ("v1",)),
     ("coordination.k8s.io", ("v1",)),
     ("discovery.k8s.io", ("v1",)),
     ("networking.k8s.io", ("v1",)),

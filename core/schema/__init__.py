@@ -27,6 +27,7 @@ import paddock.core.schema.core_v1  # noqa: F401,E402  (registers the core/v1 ty
 from paddock.core.schema import (  # noqa: F401  (imported to register their types)
     apps_v1,
     autoscaling,
+    batch_v1,
     coordination_v1,
     discovery_v1,
     meta_v1,

@@ -1,4 +1,4 @@
-"""apps/v1 types: Deployment, ReplicaSet, DaemonSet (io.k8s.api.apps.v1).
+"""apps/v1 types: Deployment, ReplicaSet, DaemonSet, StatefulSet (io.k8s.api.apps.v1).
 
 Field names, protobuf numbers, required flags and list/patch metadata follow k8s.io/api
 as of Kubernetes 1.33.
@@ -294,4 +294,150 @@ message(
     f("metadata", 1, LIST_META),
     f("items", 2, P + "DaemonSet", repeated=True, required=True),
     gvk=(GROUP, VERSION, "DaemonSetList"),
+)
+
+# --- StatefulSet --------------------------------------------------------------------------
+
+PERSISTENT_VOLUME_CLAIM = "io.k8s.api.core.v1.PersistentVolumeClaim"
+
+message(
+    P + "StatefulSet",
+    "A StatefulSet runs pods with stable identities (ordinal names) and stable storage.",
+    f("metadata", 1, OBJECT_META, "Standard object metadata."),
+    f("spec", 2, P + "StatefulSetSpec", "The desired state of the StatefulSet."),
+    f(
+        "status", 3, P + "StatefulSetStatus",
+        "The most recently observed state of the StatefulSet.",
+    ),
+    gvk=(GROUP, VERSION, "StatefulSet"),
+)
+
+message(
+    P + "StatefulSetSpec",
+    "The desired state of a StatefulSet.",
+    f("replicas", 1, "int32", "Number of pods wanted; defaults to 1."),
+    f(
+        "selector", 2, LABEL_SELECTOR,
+        "Selects the pods this StatefulSet manages; must match the template's labels.",
+        required=True,
+    ),
+    f(
+        "template", 3, POD_TEMPLATE_SPEC,
+        "The pod each ordinal is created from.", required=True,
+    ),
+    f(
+        "volumeClaimTemplates", 4, PERSISTENT_VOLUME_CLAIM,
+        "Claims each pod gets its own copy of, mounted by name in the template.",
+        repeated=True, list_type="atomic",
+    ),
+    f("serviceName", 5, "string", "The headless Service that gives the pods network identity."),
+    f(
+        "podManagementPolicy", 6, "string",
+        "OrderedReady (the default: one pod at a time, in order) or Parallel.",
+        enum=("OrderedReady", "Parallel"),
+    ),
+    f(
+        "updateStrategy", 7, P + "StatefulSetUpdateStrategy",
+        "How pods are replaced when the template changes.",
+    ),
+    f(
+        "revisionHistoryLimit", 8, "int32",
+        "How many old revisions to keep for rollback; defaults to 10.",
+    ),
+    f(
+        "minReadySeconds", 9, "int32",
+        "Seconds a new pod must be ready, without crashing, before it counts as available.",
+    ),
+    f(
+        "persistentVolumeClaimRetentionPolicy", 10,
+        P + "StatefulSetPersistentVolumeClaimRetentionPolicy",
+        "What happens to the claims from volumeClaimTemplates on deletion or scale-down.",
+    ),
+    f("ordinals", 11, P + "StatefulSetOrdinals", "Where replica ordinals start."),
+)
+
+message(
+    P + "StatefulSetUpdateStrategy",
+    "How a StatefulSet replaces its pods.",
+    f(
+        "type", 1, "string",
+        "RollingUpdate (the default) or OnDelete (replace a pod only once it is deleted).",
+        enum=("OnDelete", "RollingUpdate"),
+    ),
+    f(
+        "rollingUpdate", 2, P + "RollingUpdateStatefulSetStrategy",
+        "Limits of a rolling update; only allowed when type is RollingUpdate.",
+    ),
+)
+
+message(
+    P + "RollingUpdateStatefulSetStrategy",
+    "Limits that pace a StatefulSet rolling update.",
+    f(
+        "partition", 1, "int32",
+        "Only pods with an ordinal at least this are updated; defaults to 0.",
+    ),
+    f(
+        "maxUnavailable", 2, "IntOrString",
+        "Pods (a number or a percentage of replicas) that may be unavailable during the "
+        "update; defaults to 1 (beta).",
+    ),
+)
+
+message(
+    P + "StatefulSetPersistentVolumeClaimRetentionPolicy",
+    "Whether claims made from volumeClaimTemplates outlive their pods.",
+    f(
+        "whenDeleted", 1, "string",
+        "Retain (the default) or Delete the claims when the StatefulSet is deleted.",
+        enum=("Delete", "Retain"),
+    ),
+    f(
+        "whenScaled", 2, "string",
+        "Retain (the default) or Delete the claims of pods removed by a scale-down.",
+        enum=("Delete", "Retain"),
+    ),
+)
+
+message(
+    P + "StatefulSetOrdinals",
+    "The numbering of a StatefulSet's replicas.",
+    f("start", 1, "int32", "The first ordinal; replicas are start..start+replicas-1."),
+)
+
+message(
+    P + "StatefulSetStatus",
+    "The most recently observed state of a StatefulSet.",
+    f("observedGeneration", 1, "int64", "The generation the controller last acted on."),
+    f("replicas", 2, "int32", "Pods created by the controller.", required=True),
+    f("readyReplicas", 3, "int32", "Pods with a Ready condition."),
+    f("currentReplicas", 4, "int32", "Pods at currentRevision."),
+    f("updatedReplicas", 5, "int32", "Pods at updateRevision."),
+    f("currentRevision", 6, "string", "The revision that made pods 0..currentReplicas-1."),
+    f("updateRevision", 7, "string", "The revision pods are being updated to."),
+    f("collisionCount", 9, "int32", "Counter used to avoid revision name collisions."),
+    f(
+        "conditions", 10, P + "StatefulSetCondition", "Latest observations of the StatefulSet.",
+        repeated=True, merge_key="type", patch_strategy="merge",
+        list_type="map", list_map_keys=("type",),
+    ),
+    f("availableReplicas", 11, "int32", "Pods ready for at least minReadySeconds."),
+)
+
+message(
+    P + "StatefulSetCondition",
+    "One observed condition of a StatefulSet.",
+    f("type", 1, "string", "Type of the condition.", required=True),
+    f("status", 2, "string", "True, False or Unknown.", required=True),
+    f("lastTransitionTime", 3, "Time", "When the status last changed."),
+    f("reason", 4, "string", "Machine-readable reason for the last transition."),
+    f("message", 5, "string", "Human-readable details of the last transition."),
+)
+
+message(
+    P + "StatefulSetList",
+    "A list of StatefulSets.",
+    f("metadata", 1, LIST_META),
+    f("items", 2, P + "StatefulSet", repeated=True, required=True),
+    gvk=(GROUP, VERSION, "StatefulSetList"),
 )

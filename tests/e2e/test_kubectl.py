@@ -304,3 +304,20 @@ def test_other_kubectl_versions_discover_and_get(apiserver: APIServerProcess, ve
     assert "kube-system" in out and "Active" in out
     res = apiserver.kubectl("api-resources", binary=exe).stdout
     assert "deployments" in res and "deploy" in res
+
+
+def test_apply_prune_with_label_removes_objects_left_out(k: Any) -> None:
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {n}, labels: {{set: a}}}}\n"
+    k("apply", "-f", "-", "--prune", "-l", "set=a", input=cm.format(n="a1") + "---\n" + cm.format(n="a2"))
+    out = k("apply", "-f", "-", "--prune", "-l", "set=a", input=cm.format(n="a1")).stdout
+    assert "configmap/a2 pruned" in out
+    assert k("get", "cm", "-l", "set=a", "-o", "name").stdout.split() == ["configmap/a1"]
+
+
+def test_jobs_cronjobs_statefulsets_are_stored_and_listed_in_get_all(k: Any) -> None:
+    job = ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j1}\nspec:\n  template:\n    spec:\n"
+           "      restartPolicy: Never\n      containers: [{name: c, image: busybox}]\n")
+    k("apply", "-f", "-", input=job)
+    out = k("get", "all").stdout
+    assert "job.batch/j1" in out
+    assert k("get", "jobs").stdout.splitlines()[0].split() == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
