@@ -37,6 +37,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from paddock.core.labels import validate_label_key, validate_label_value
+
 from .quantity import Quantity, QuantityError, quantity_from_json
 from .resources import by_kind
 
@@ -280,8 +282,6 @@ _DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_SUBDOMAIN_FMT = _DNS1123_LABEL_FMT + "(\\." + _DNS1123_LABEL_FMT + ")*"
 _DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
 _WILDCARD_FMT = "\\*\\." + _DNS1123_SUBDOMAIN_FMT
-_LABEL_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_LABEL_VALUE_FMT = "(" + _LABEL_KEY_FMT + ")?"
 _CONFIG_MAP_KEY_FMT = "[-._a-zA-Z0-9]+"
 _PERCENT_FMT = "[0-9]+%"
 _HTTP_HEADER_FMT = "[-A-Za-z0-9]+"
@@ -290,8 +290,6 @@ _DNS1123_LABEL = re.compile(_DNS1123_LABEL_FMT)
 _DNS1123_SUBDOMAIN = re.compile(_DNS1123_SUBDOMAIN_FMT)
 _DNS1035_LABEL = re.compile(_DNS1035_LABEL_FMT)
 _WILDCARD = re.compile(_WILDCARD_FMT)
-_LABEL_KEY = re.compile(_LABEL_KEY_FMT)
-_LABEL_VALUE = re.compile(_LABEL_VALUE_FMT)
 _CONFIG_MAP_KEY = re.compile(_CONFIG_MAP_KEY_FMT)
 _PERCENT = re.compile(_PERCENT_FMT)
 _HTTP_HEADER = re.compile(_HTTP_HEADER_FMT)
@@ -316,13 +314,6 @@ _WILDCARD_MSG = _regex_error(
     "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, "
     "which must consist of lower case alphanumeric characters, '-' or '.' and end with an "
     "alphanumeric character", _WILDCARD_FMT, "*.example.com")
-_LABEL_KEY_MSG = _regex_error(
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
-    "an alphanumeric character", _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
-_LABEL_VALUE_MSG = _regex_error(
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
-    "or '.', and must start and end with an alphanumeric character",
-    _LABEL_VALUE_FMT, "MyValue", "my_value", "12345")
 _CONFIG_MAP_KEY_MSG = _regex_error(
     "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
     _CONFIG_MAP_KEY_FMT, "key.name", "KEY_NAME", "key-name")
@@ -378,35 +369,12 @@ def _wildcard_subdomain(value: str) -> list[str]:
 
 def _qualified_name(value: str) -> list[str]:
     """Upstream ``IsQualifiedName``: a label key, with an optional DNS subdomain prefix."""
-    parts = value.split("/")
-    errs = []
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errs.append("prefix part must be non-empty")
-        else:
-            errs.extend("prefix part " + msg for msg in _dns1123_subdomain(prefix))
-    else:
-        return ["a valid label key " + _LABEL_KEY_MSG +
-                " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
-    if not name:
-        errs.append("name part must be non-empty")
-    elif len(name) > 63:
-        errs.append("name part " + _max_len(63))
-    if not _LABEL_KEY.fullmatch(name):
-        errs.append("name part " + _LABEL_KEY_MSG)
-    return errs
+    return validate_label_key(value)
 
 
 def _label_value(value: str) -> list[str]:
-    errs = []
-    if len(value) > 63:
-        errs.append(_max_len(63))
-    if not _LABEL_VALUE.fullmatch(value):
-        errs.append(_LABEL_VALUE_MSG)
-    return errs
+    """Upstream ``IsValidLabelValue``."""
+    return validate_label_value(value)
 
 
 def _config_map_key(value: str) -> list[str]:
