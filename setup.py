@@ -30,6 +30,11 @@ def _extensions() -> list:
             ["_native/labels.pyx"],
             extra_compile_args=["-O2"],
         ),
+        Extension(
+            "paddock._native.protobuf",
+            ["_native/protobuf.pyx"],
+            extra_compile_args=["-O2"],
+        ),
     ]
     return cythonize(
         exts,

@@ -136,8 +136,9 @@ def encode_reply(obj: Any, accept: Accept, code: int = 200) -> Reply:
 
 def protobuf_bytes(obj: dict[str, Any], api_version: str | None = None, kind: str | None = None) -> bytes:
     """An object in the Kubernetes protobuf envelope."""
-    from ..core import protobuf as pb
+    from ..core.protobuf import codec
 
+    pb = codec()
     api_version = api_version or obj.get("apiVersion", "")
     kind = kind or obj.get("kind", "")
     msg = pb.message_for(api_version, kind)
@@ -148,8 +149,9 @@ def protobuf_bytes(obj: dict[str, Any], api_version: str | None = None, kind: st
 
 def decode_protobuf_body(raw: bytes) -> dict[str, Any]:
     """A protobuf request body (envelope + typed message) as the JSON-form dict."""
-    from ..core import protobuf as pb
+    from ..core.protobuf import codec
 
+    pb = codec()
     try:
         api_version, kind, payload = pb.decode_envelope(raw)
     except pb.ProtobufError as e:

@@ -41,6 +41,8 @@ Every failure, on encode or decode, is a :class:`ProtobufError`.
 from __future__ import annotations
 
 import base64
+import logging
+import os
 import struct
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,6 +56,7 @@ from paddock.core.schema.dsl import Message
 __all__ = [
     "MAGIC",
     "ProtobufError",
+    "codec",
     "decode",
     "decode_envelope",
     "decode_watch_event",
@@ -64,6 +67,8 @@ __all__ = [
     "message_for",
     "split_frames",
 ]
+
+log = logging.getLogger(__name__)
 
 MAGIC = b"k8s\x00"
 """The prefix of every enveloped object: ``k8s`` and the encoding style 0 (runtime.Unknown)."""
@@ -973,3 +978,40 @@ def split_frames(buffer: bytes) -> tuple[list[bytes], bytes]:
         frames.append(bytes(buffer[pos + 4 : pos + 4 + size]))
         pos += 4 + size
     return frames, bytes(buffer[pos:])
+
+
+# --- the implementation in use ------------------------------------------------------------
+
+_chosen: Any = None
+
+
+def codec(pure: bool | None = None) -> Any:
+    """The codec module to use: ``paddock._native.protobuf``, or this module.
+
+    Both have the same functions (``encode``, ``decode``, ``encode_envelope``, ...) and give
+    the same results.  ``pure=None`` means native unless ``PADDOCK_PURE=1``, falling back to
+    this module with one loud warning when the extension is not built; ``pure=False``
+    demands the native module (ImportError without it); ``pure=True`` is this module.
+    """
+    global _chosen
+    import sys
+
+    if pure:
+        return sys.modules[__name__]
+    if pure is None and _chosen is not None:
+        return _chosen
+    if pure is None and os.environ.get("PADDOCK_PURE") == "1":
+        _chosen = sys.modules[__name__]
+        return _chosen
+    try:
+        from paddock._native import protobuf as native
+    except ImportError as exc:
+        if pure is False:
+            raise
+        log.warning("!!! paddock._native.protobuf is not built (%s): protobuf runs in pure "
+                    "Python, about 20 times slower; build it with "
+                    "`python setup.py build_ext --inplace`", exc)
+        native = sys.modules[__name__]
+    if pure is None:
+        _chosen = native
+    return native

@@ -27,7 +27,9 @@ class CachedObject:
     def protobuf(self) -> bytes:
         """The object in the protobuf envelope, encoded on first use and then shared."""
         if self._pb is None:
-            from ...core import protobuf as pb
+            from ...core.protobuf import codec
+
+            pb = codec()
 
             obj = self.obj
             api_version, kind = obj.get("apiVersion", ""), obj.get("kind", "")

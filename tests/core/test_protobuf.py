@@ -8,8 +8,8 @@ minus the import paths: upstream's ``k8s.io/...`` directories are not Python pac
 
 Reference messages are built with ``ParseDict`` from the same JSON-form data after turning
 the special types into their message forms and the inline (Go-embedded) members into their
-nested message.  The codec under test is a fixture so that the Cython twin can be added as
-a second implementation running the same tests.
+nested message.  The codec under test is a fixture: every test runs on the pure-Python
+codec and on its Cython twin.
 """
 
 from __future__ import annotations
@@ -174,10 +174,11 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
     return Reference(pool)
 
 
-@pytest.fixture(scope="module", params=["pure"])
+@pytest.fixture(scope="module", params=["pure", "native"])
 def codec(request: pytest.FixtureRequest) -> ModuleType:
-    """The implementation under test (the Cython twin joins as a second parameter)."""
-    return {"pure": protobuf}[request.param]
+    """The implementation under test: the pure-Python codec and its Cython twin."""
+    module: ModuleType = protobuf.codec(pure=request.param == "pure")
+    return module
 
 
 # --- objects generated from the schema ----------------------------------------------------
