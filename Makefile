@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
-# Rebuild the Cython extensions in place (after editing a .pyx)
+# Rebuild the Cython extensions in place (after editing a .pyx) and the reference
+# protobuf descriptor set (proto/k8s.pb, from the .proto files)
 build: $(STAMP)
 	$(PY) setup.py -q build_ext --inplace
+	$(PY) -m paddock.proto.reference >/dev/null
 
 up: build
 	$(VENV)/bin/paddock up --data-dir $(DATA_DIR) --port $(PORT)

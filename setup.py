@@ -5,7 +5,7 @@ import os
 
 from setuptools import Extension, setup
 
-COMPONENTS = ["core", "apiserver", "scheduler", "controllers", "kubelet", "proxy", "bench", "_native"]
+COMPONENTS = ["core", "apiserver", "scheduler", "controllers", "kubelet", "proxy", "bench", "_native", "proto"]
 
 
 def _packages() -> tuple[list[str], dict[str, str]]:

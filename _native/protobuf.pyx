@@ -34,8 +34,11 @@ from paddock.core.protobuf import (  # noqa: F401  (re-exported: the same API as
     decode_watch_event,
     encode_watch_event,
     frame,
+    list_item_prefix,
     message_for,
+    message_span,
     split_frames,
+    wrap_envelope,
 )
 from paddock.core.schema import REGISTRY
 

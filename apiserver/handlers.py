@@ -342,6 +342,27 @@ class ResourceHandler:
             return conversion.from_storage(res.group, res.version, res.kind, obj)
         return obj
 
+    def _protobuf_list_body(self, res: Resource, items: list[CachedObject],
+                            meta: dict[str, Any]) -> bytes:
+        """A protobuf List: the list metadata, then each item's cached message as it is."""
+        from ..core.protobuf import codec
+
+        if conversion.needs_conversion(res.group, res.version, res.kind):
+            objs = [self._out(res, c.obj) for c in items]
+            return protobuf_bytes({"metadata": meta, "items": objs}, res.group_version,
+                                  res.list_kind)
+        pb = codec()
+        message = pb.message_for(res.group_version, res.list_kind)
+        if message is None:
+            raise st.not_acceptable(JSON)
+        parts: list[Any] = [pb.encode({"metadata": meta}, message)]
+        for c in items:
+            item = c.protobuf_message()
+            parts.append(pb.list_item_prefix(len(item)))
+            parts.append(item)
+        body: bytes = pb.wrap_envelope(res.group_version, res.list_kind, parts)
+        return body
+
     def _list_body(self, res: Resource, items: list[CachedObject], meta: dict[str, Any]) -> bytes:
         head = (b'{"kind":"' + res.list_kind.encode() + b'","apiVersion":"' + res.group_version.encode()
                 + b'","metadata":' + orjson.dumps(meta) + b',"items":[')
@@ -388,10 +409,7 @@ class ResourceHandler:
             objs = [self._out(t.resource, c.obj) for c in items]
             return Reply(orjson.dumps(build_table(t.resource.name, objs, meta, accept.include_object)))
         if accept.protobuf:
-            objs = [self._out(t.resource, c.obj) for c in items]
-            body = protobuf_bytes({"metadata": meta, "items": objs}, t.resource.group_version,
-                                  t.resource.list_kind)
-            return Reply(body, 200, PROTOBUF)
+            return Reply(self._protobuf_list_body(t.resource, items, meta), 200, PROTOBUF)
         if accept.yaml:
             objs = [self._out(t.resource, c.obj) for c in items]
             return encode_reply({"kind": t.resource.list_kind, "apiVersion": t.resource.group_version,

@@ -23,6 +23,7 @@ from ..core.meta import collection_prefix, generate_name, new_uid, now_rfc3339, 
 from ..core.resources import Resource, storage_resources
 from .allocators import AllocationError, IPAllocator, PortAllocator, service_node_ports
 from .storage import KeyExists, KeyNotFound, RevisionMismatch, StorageBackend
+from .storage.encoding import encode_for_storage
 from .strategies import Strategy, strategy_for
 from .watchcache.cacher import WatchCache
 from .watchcache.ring import CachedObject
@@ -93,17 +94,6 @@ def decode_continue(token: str) -> tuple[int, str]:
     except (ValueError, binascii.Error, orjson.JSONDecodeError, TypeError) as e:
         raise st.bad_request("continue key is not valid: incorrect encoded start resourceVersion "
                              "(version meta.k8s.io/v1)") from e
-
-
-def encode_for_storage(obj: dict[str, Any]) -> bytes:
-    """Objects are stored without resourceVersion: it is the key's revision, set on read."""
-    md = obj["metadata"]
-    rv = md.pop("resourceVersion", None)
-    try:
-        return orjson.dumps(obj)
-    finally:
-        if rv is not None:
-            md["resourceVersion"] = rv
 
 
 def copy_object(c: CachedObject) -> dict[str, Any]:

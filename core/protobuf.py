@@ -64,8 +64,11 @@ __all__ = [
     "encode_envelope",
     "encode_watch_event",
     "frame",
+    "list_item_prefix",
     "message_for",
+    "message_span",
     "split_frames",
+    "wrap_envelope",
 ]
 
 log = logging.getLogger(__name__)
@@ -897,6 +900,40 @@ def encode_envelope(obj: dict[str, Any], api_version: str, kind: str, message: M
             b"\x1a\x00\x22\x00",
         )
     )
+
+
+def wrap_envelope(api_version: str, kind: str, parts: list[Any]) -> bytes:
+    """The envelope around a message given as the pieces of its encoding (bytes-like).
+
+    A LIST reply is built this way from each item's cached encoding, without re-encoding
+    the items: see :func:`message_span` and :func:`list_item_prefix`.
+    """
+    type_meta = _length_delimited(b"\x0a", api_version.encode()) + _length_delimited(
+        b"\x12", kind.encode()
+    )
+    size = sum(len(p) for p in parts)
+    return b"".join(
+        (MAGIC, _length_delimited(b"\x0a", type_meta), b"\x12", _varint(size), *parts,
+         b"\x1a\x00\x22\x00")
+    )
+
+
+def list_item_prefix(size: int) -> bytes:
+    """The tag and length before an item of a List message (``items`` is field 2)."""
+    return b"\x12" + _varint(size)
+
+
+def message_span(envelope: bytes) -> tuple[int, int]:
+    """Where the raw message sits in an envelope made by :func:`encode_envelope`."""
+    pos = len(MAGIC)
+    if envelope[pos] != 0x0A:
+        raise ProtobufError("not an envelope written by encode_envelope")
+    size, pos = _read_varint(envelope, pos + 1)
+    pos += size
+    if envelope[pos] != 0x12:
+        raise ProtobufError("not an envelope written by encode_envelope")
+    size, pos = _read_varint(envelope, pos + 1)
+    return pos, pos + size
 
 
 def decode_envelope(data: bytes) -> tuple[str, str, bytes]:

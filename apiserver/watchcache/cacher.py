@@ -12,27 +12,15 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
-
-import orjson
 
 from ..storage import Compacted, Event, StorageBackend
+from ..storage.encoding import decode_stored
 from .fanout import Fanout, Matcher, Watcher
 from .ring import CachedObject, EventRing, WatchEvent
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RING_CAPACITY = 50_000
-
-
-def decode_stored(value: bytes, rev: int) -> dict[str, Any]:
-    """The object stored under a key, with its resourceVersion set to the revision."""
-    obj: dict[str, Any] = orjson.loads(value)
-    md = obj.get("metadata")
-    if md is None:
-        md = obj["metadata"] = {}
-    md["resourceVersion"] = str(rev)
-    return obj
 
 
 class ResourceCache:

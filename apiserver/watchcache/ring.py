@@ -14,7 +14,7 @@ class CachedObject:
     apiserver copies before changing anything) and its JSON bytes, encoded on first use
     and then shared by every reader."""
 
-    __slots__ = ("key", "obj", "rev", "namespace", "_json", "_pb")
+    __slots__ = ("key", "obj", "rev", "namespace", "_json", "_pb", "_pb_span")
 
     def __init__(self, key: str, obj: dict[str, Any], rev: int, namespace: str) -> None:
         self.key = key
@@ -23,6 +23,7 @@ class CachedObject:
         self.namespace = namespace
         self._json: bytes | None = None
         self._pb: bytes | None = None
+        self._pb_span: tuple[int, int] | None = None
 
     def protobuf(self) -> bytes:
         """The object in the protobuf envelope, encoded on first use and then shared."""
@@ -38,6 +39,17 @@ class CachedObject:
                 raise ValueError(f"no protobuf message for {api_version} {kind}")
             self._pb = pb.encode_envelope(obj, api_version, kind, msg)
         return self._pb
+
+    def protobuf_message(self) -> memoryview:
+        """The object's message without the envelope (a view of :meth:`protobuf`), which is
+        what a List holds for each item."""
+        data = self.protobuf()
+        if self._pb_span is None:
+            from ...core.protobuf import message_span
+
+            self._pb_span = message_span(data)
+        start, end = self._pb_span
+        return memoryview(data)[start:end]
 
     @property
     def json(self) -> bytes:

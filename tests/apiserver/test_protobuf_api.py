@@ -101,3 +101,29 @@ def test_kubectl_1_32_generator_commands_post_protobuf(apiserver: APIServerProce
     assert d["spec"]["replicas"] == 2 and "generateName" not in d["metadata"]
     cm = json.loads(k("get", "configmap", "c1", "-o", "json"))
     assert cm["data"] == {"a": "b"}
+
+
+def test_protobuf_list_of_cached_items_is_the_canonical_encoding(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    """A LIST joins each item's cached message; the bytes are exactly those of encoding the
+    whole list at once, and the reference classes read them."""
+    from paddock.proto.reference import load
+
+    base = f"/api/v1/namespaces/{namespace}/pods"
+    for i in range(3):
+        apiserver.request("POST", base, {"metadata": {"name": f"p{i}", "labels": {"i": str(i)}},
+                                         "spec": {"containers": [{"name": "c", "image": "x"}]}})
+    r = apiserver.request("GET", base + "?labelSelector=i%21%3D1", headers={"Accept": PB})
+    as_json = apiserver.request("GET", base + "?labelSelector=i%21%3D1").json()
+    message = pb.message_for("v1", "PodList")
+    assert message is not None
+    expected = pb.encode_envelope({"metadata": as_json["metadata"], "items": as_json["items"]},
+                                  "v1", "PodList", message)
+    assert r.body == expected
+    reference = load()
+    unknown = reference.new_by_proto_name("k8s.io.apimachinery.pkg.runtime.Unknown")
+    unknown.ParseFromString(r.body[len(pb.MAGIC):])
+    pods = reference.new("io.k8s.api.core.v1.PodList")
+    pods.ParseFromString(unknown.raw)
+    assert [p.metadata.name for p in pods.items] == ["p0", "p2"]
+    assert pods.metadata.resourceVersion == as_json["metadata"]["resourceVersion"]

@@ -1,36 +1,21 @@
 """The protobuf codec writes exactly what the reference protobuf classes write, and reads it back.
 
 The reference is the ``protobuf`` package's own implementation of the ``.proto`` files in
-``proto/`` (generated from the schema by ``proto/generate.py``), compiled with grpcio-tools
-into a descriptor set in a temporary directory once per session; message classes come from
-that descriptor set (``message_factory``), which is what protoc's Python output does too,
-minus the import paths: upstream's ``k8s.io/...`` directories are not Python packages.
-
-Reference messages are built with ``ParseDict`` from the same JSON-form data after turning
-the special types into their message forms and the inline (Go-embedded) members into their
-nested message.  The codec under test is a fixture: every test runs on the pure-Python
-codec and on its Cython twin.
+``proto/`` (generated from the schema by ``proto/generate.py``, compiled with grpcio-tools;
+see ``paddock.proto.reference``).  The codec under test is a fixture: every test runs on the
+pure-Python codec and on its Cython twin.
 """
 
 from __future__ import annotations
 
-import base64
-import calendar
-import importlib.util
 import struct
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import orjson
 import pytest
-from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
-from google.protobuf.descriptor import Descriptor
-from google.protobuf.message import Message as ProtoMessage
+from google.protobuf import message_factory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,12 +23,13 @@ from paddock.core import protobuf
 from paddock.core.protobuf import ProtobufError
 from paddock.core.schema import REGISTRY
 from paddock.core.schema.dsl import Field, Message
+from paddock.proto import generate
+from paddock.proto.reference import PROTO_DIR, Reference, _b64, load
 
 # The whole module, protoc included, runs in a few seconds; the limit guards against a
 # strategy that starts generating huge objects.
 pytestmark = pytest.mark.timeout(60)
 
-PROTO_DIR = Path(__file__).resolve().parents[2] / "proto"
 KINDS = sorted((m for m in REGISTRY.values() if m.gvk), key=lambda m: m.name)
 
 SETTINGS = settings(
@@ -53,125 +39,12 @@ SETTINGS = settings(
 )
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("paddock_proto_generate", PROTO_DIR / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATOR = _load_generator()
-
-
 # --- the reference --------------------------------------------------------------------------
 
 
-class Reference:
-    """Message classes compiled from proto/, and the JSON-form to ParseDict-form conversion."""
-
-    def __init__(self, pool: descriptor_pool.DescriptorPool) -> None:
-        self.pool = pool
-
-    def descriptor(self, schema_name: str) -> Descriptor:
-        return self.pool.FindMessageTypeByName(GENERATOR.proto_name(schema_name))
-
-    def new(self, schema_name: str) -> ProtoMessage:
-        return message_factory.GetMessageClass(self.descriptor(schema_name))()
-
-    def message(self, obj: dict[str, Any], schema_name: str) -> ProtoMessage:
-        msg = self.new(schema_name)
-        json_format.ParseDict(
-            to_proto_json(obj, REGISTRY[schema_name], self.descriptor(schema_name)), msg
-        )
-        return msg
-
-    def encode(self, obj: dict[str, Any], schema_name: str) -> bytes:
-        return self.message(obj, schema_name).SerializeToString(deterministic=True)
-
-
-def to_proto_json(obj: dict[str, Any], message: Message, descriptor: Descriptor) -> dict[str, Any]:
-    """``obj`` in the form ParseDict expects for ``descriptor``.
-
-    Inline members move into their nested message (present iff one of them is); special
-    types become the messages Go writes, with every member set.
-    """
-    out: dict[str, Any] = {}
-    for fld in message.fields:
-        proto_field = descriptor.fields_by_number[fld.number]
-        if not fld.name:
-            inner = to_proto_json(obj, REGISTRY[fld.type], proto_field.message_type)
-            if inner:
-                out[proto_field.json_name] = inner
-            continue
-        value = obj.get(fld.name)
-        if value is None or ((fld.repeated or fld.map_value) and not value):
-            continue  # an empty list or map writes nothing, so it makes no inline present
-        type_name = fld.map_value or fld.type
-        if fld.map_value:
-            value_field = proto_field.message_type.fields_by_name["value"]
-            out[proto_field.json_name] = {
-                k: special_to_proto(type_name, v, value_field.message_type)
-                for k, v in value.items()
-            }
-        elif fld.repeated:
-            out[proto_field.json_name] = [
-                special_to_proto(type_name, v, proto_field.message_type) for v in value
-            ]
-        else:
-            out[proto_field.json_name] = special_to_proto(
-                type_name, value, proto_field.message_type
-            )
-    return out
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _seconds(text: str, layout: str) -> int:
-    return calendar.timegm(datetime.strptime(text, layout).timetuple())
-
-
-def special_to_proto(type_name: str, value: Any, descriptor: Descriptor | None) -> Any:
-    """One value in ParseDict form; plain scalars (bytes are base64 in both) stay as they are."""
-    if type_name == "Quantity":
-        return {"string": value}
-    if type_name == "IntOrString":
-        if isinstance(value, int):
-            return {"type": 0, "intVal": value, "strVal": ""}
-        return {"type": 1, "intVal": 0, "strVal": value}
-    if type_name == "Time":
-        return {"seconds": _seconds(value, "%Y-%m-%dT%H:%M:%SZ"), "nanos": 0}
-    if type_name == "MicroTime":
-        when = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
-        return {"seconds": calendar.timegm(when.timetuple()), "nanos": when.microsecond * 1000}
-    if type_name == "RawExtension":
-        return {"raw": _b64(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))}
-    if type_name == "FieldsV1":
-        return {"Raw": _b64(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))}
-    if type_name in REGISTRY:
-        assert descriptor is not None
-        return to_proto_json(value, REGISTRY[type_name], descriptor)
-    return value
-
-
 @pytest.fixture(scope="session")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    out = tmp_path_factory.mktemp("proto") / "k8s.pb"
-    files = sorted(str(p.relative_to(PROTO_DIR)) for p in PROTO_DIR.rglob("*.proto"))
-    subprocess.run(
-        [
-            sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTO_DIR}", "--include_imports",
-            f"--descriptor_set_out={out}", *files,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    pool = descriptor_pool.DescriptorPool()
-    for file in descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file:
-        pool.Add(file)
-    return Reference(pool)
+def reference() -> Reference:
+    return load()
 
 
 @pytest.fixture(scope="module", params=["pure", "native"])
@@ -913,7 +786,7 @@ def test_wrong_values_of_special_types_raise_protobuf_error(codec: ModuleType) -
 
 def test_proto_files_match_the_schema() -> None:
     # Run `.venv/bin/python proto/generate.py` after changing the schema.
-    files = GENERATOR.render()
+    files = generate.render()
     on_disk = {str(p.relative_to(PROTO_DIR)): p.read_text() for p in PROTO_DIR.rglob("*.proto")}
     assert sorted(on_disk) == sorted(files)
     stale = [path for path, text in files.items() if on_disk[path] != text]
