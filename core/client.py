@@ -80,12 +80,24 @@ class Codec(Protocol):
     def watch_decoder(self) -> WatchDecoder: ...
 
 
+def _strip_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    md = obj.get("metadata")
+    if md:
+        md.pop("managedFields", None)
+    for item in obj.get("items") or ():
+        _strip_managed_fields(item)
+    return obj
+
+
 class JSONCodec:
     """``application/json``; watch streams are one JSON event per line."""
 
     content_type = JSON
     accept = JSON
     watch_accept = JSON
+
+    def __init__(self, strip_managed_fields: bool = False) -> None:
+        self.strip_managed_fields = strip_managed_fields
 
     def encode(self, obj: dict[str, Any]) -> bytes:
         return orjson.dumps(obj)
@@ -94,15 +106,16 @@ class JSONCodec:
         obj = orjson.loads(data)
         if not isinstance(obj, dict):
             raise ValueError("the server sent JSON that is not an object")
-        return obj
+        return _strip_managed_fields(obj) if self.strip_managed_fields else obj
 
     def watch_decoder(self) -> WatchDecoder:
-        return _JSONLines()
+        return _JSONLines(self.strip_managed_fields)
 
 
 class _JSONLines:
-    def __init__(self) -> None:
+    def __init__(self, strip_managed_fields: bool) -> None:
         self._rest = b""
+        self._strip = strip_managed_fields
 
     def feed(self, data: bytes) -> list[tuple[str, dict[str, Any]]]:
         lines = (self._rest + data).split(b"\n")
@@ -111,7 +124,8 @@ class _JSONLines:
         for line in lines:
             if line.strip():
                 event = orjson.loads(line)
-                events.append((event["type"], event["object"]))
+                obj = event["object"]
+                events.append((event["type"], _strip_managed_fields(obj) if self._strip else obj))
         return events
 
 
@@ -128,8 +142,11 @@ class ProtobufCodec:
     accept = f"{PROTOBUF}, {JSON}"
     watch_accept = f"{PROTOBUF};stream=watch"
 
-    def __init__(self) -> None:
+    def __init__(self, strip_managed_fields: bool = False) -> None:
         self.pb = protobuf_codec()
+        # passed over while decoding, never made: the cheapest way to drop them
+        self.skip = (self.pb.skip_fields({"ObjectMeta": ["managedFields"]})
+                     if strip_managed_fields else None)
 
     def encode(self, obj: dict[str, Any]) -> bytes:
         api_version, kind = obj.get("apiVersion", ""), obj.get("kind", "")
@@ -140,13 +157,7 @@ class ProtobufCodec:
         return data
 
     def decode(self, data: bytes) -> dict[str, Any]:
-        api_version, kind, raw = self.pb.decode_envelope(data)
-        message = self.pb.message_for(api_version, kind)
-        if message is None:
-            raise ValueError(f"the server sent {api_version} {kind}, which has no protobuf form")
-        obj: dict[str, Any] = self.pb.decode(raw, message)
-        obj["apiVersion"] = api_version
-        obj["kind"] = kind
+        obj: dict[str, Any] = self.pb.decode_object(data, self.skip)
         return obj
 
     def watch_decoder(self) -> WatchDecoder:
@@ -159,12 +170,9 @@ class _ProtobufFrames:
         self._rest = b""
 
     def feed(self, data: bytes) -> list[tuple[str, dict[str, Any]]]:
-        pb = self._codec.pb
-        frames, self._rest = pb.split_frames(self._rest + data if self._rest else data)
-        events = []
-        for frame in frames:
-            event_type, raw = pb.decode_watch_event(frame)
-            events.append((event_type, self._codec.decode(raw)))
+        events: list[tuple[str, dict[str, Any]]]
+        events, self._rest = self._codec.pb.decode_watch_frames(
+            self._rest + data if self._rest else data, self._codec.skip)
         return events
 
 
@@ -299,21 +307,26 @@ class Client:
     """An asyncio client of one apiserver; use ``async with`` or call :meth:`close`."""
 
     def __init__(self, config: Config, *, content_type: str = PROTOBUF, qps: float = 50,
-                 burst: int = 100, user_agent: str = "paddock", connections: int = 64) -> None:
+                 burst: int = 100, user_agent: str = "paddock", connections: int = 64,
+                 strip_managed_fields: bool = False) -> None:
+        """``strip_managed_fields`` drops ``metadata.managedFields`` from every object read,
+        as upstream's informers do for components that never look at them."""
         codec = CODECS.get(content_type.split(";")[0].strip())
         if codec is None:
             raise ValueError(f"unsupported content type {content_type!r}: "
                              f"use {PROTOBUF} or {JSON}")
         self.config = config
-        self.codec: Codec = codec()
         # replies are decoded by what they are, whatever was asked for
-        self._replies: dict[str, Codec] = {PROTOBUF: ProtobufCodec(), JSON: JSONCodec()}
+        self._replies: dict[str, Codec] = {PROTOBUF: ProtobufCodec(strip_managed_fields),
+                                           JSON: JSONCodec(strip_managed_fields)}
+        self.codec: Codec = self._replies[codec.content_type]
         self.limiter = TokenBucket(qps, burst)
         self._headers = {"User-Agent": user_agent}
         if config.token:
             self._headers["Authorization"] = f"Bearer {config.token}"
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
+        self._watch_session: aiohttp.ClientSession | None = None
 
     @classmethod
     def from_kubeconfig(cls, path: str, **kwargs: Any) -> Client:
@@ -321,17 +334,29 @@ class Client:
 
     @property
     def session(self) -> aiohttp.ClientSession:
+        """The pool for requests: at most ``connections`` at once."""
         if self._session is None:
-            connector = aiohttp.TCPConnector(ssl=self.config.ssl, limit=self._connections)
-            self._session = aiohttp.ClientSession(
-                connector=connector, headers=self._headers,
-                timeout=aiohttp.ClientTimeout(total=None, sock_connect=10))
+            self._session = self._new_session(self._connections)
         return self._session
 
+    @property
+    def watch_session(self) -> aiohttp.ClientSession:
+        """The pool for watches, unbounded: over HTTP/1.1 each watch holds a connection for
+        its whole life, and must never leave requests waiting for one."""
+        if self._watch_session is None:
+            self._watch_session = self._new_session(0)
+        return self._watch_session
+
+    def _new_session(self, limit: int) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(ssl=self.config.ssl, limit=limit)
+        return aiohttp.ClientSession(connector=connector, headers=self._headers,
+                                     timeout=aiohttp.ClientTimeout(total=None, sock_connect=10))
+
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._watch_session):
+            if session is not None:
+                await session.close()
+        self._session = self._watch_session = None
 
     async def __aenter__(self) -> Client:
         return self
@@ -462,7 +487,7 @@ class Client:
             {k: v for k, v in query.items() if v is not None})
         await self.limiter.take()
         headers = {"Accept": self.codec.watch_accept}
-        async with self.session.get(url, headers=headers) as resp:
+        async with self.watch_session.get(url, headers=headers) as resp:
             if resp.status >= 400:
                 raise _error(resp.status, self._decode(await resp.read(),
                                                        resp.headers.get("Content-Type", "")))

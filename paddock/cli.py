@@ -142,10 +142,14 @@ def _stop_all(procs: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import api as bench_api
-
     if args.bench == "api":
+        from .bench import api as bench_api
+
         return bench_api.main(args)
+    if args.bench == "codec":
+        from .bench import codec as bench_codec
+
+        return bench_codec.main(args)
     return 2
 
 
@@ -184,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     bapi.add_argument("--list-pods", type=int, default=10_000)
     bapi.add_argument("--watchers", type=int, default=1000)
     bapi.set_defaults(func=cmd_bench)
+    bcodec = bsub.add_parser("codec", help="JSON against protobuf: the codecs and end to end")
+    from .bench.codec import add_arguments as codec_arguments
+
+    codec_arguments(bcodec)
+    bcodec.set_defaults(func=cmd_bench)
     return parser
 
 

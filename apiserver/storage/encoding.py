@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from ...core.protobuf import MAGIC, ProtobufError, codec
+from ...core.protobuf import MAGIC, codec
 
 __all__ = ["decode_stored", "encode_for_storage"]
 
@@ -37,14 +37,8 @@ def encode_for_storage(obj: dict[str, Any]) -> bytes:
 def decode_stored(value: bytes, rev: int) -> dict[str, Any]:
     """The object stored under a key, with its resourceVersion set to the revision."""
     if value.startswith(MAGIC):
-        pb = codec()
-        api_version, kind, raw = pb.decode_envelope(value)
-        message = pb.message_for(api_version, kind)
-        if message is None:
-            raise ProtobufError(f"stored object of unknown kind {api_version} {kind}")
-        # kind and apiVersion first, as upstream writes them in JSON
-        obj: dict[str, Any] = {"kind": kind, "apiVersion": api_version}
-        obj.update(pb.decode(raw, message))
+        # kind and apiVersion come first, as upstream writes them in JSON
+        obj: dict[str, Any] = codec().decode_object(value)
     else:
         obj = orjson.loads(value)
     md = obj.get("metadata")

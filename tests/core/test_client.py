@@ -174,6 +174,54 @@ def test_error_events_in_a_watch_stream_become_api_errors(content_type: str) -> 
     assert events[1][1]["code"] == 410 and events[1][1]["reason"] == "Expired"
 
 
+def test_managed_fields_can_be_stripped_on_read(
+        apiserver: APIServerProcess, namespace: str, content_type: str) -> None:
+    async def go() -> None:
+        config = Config.from_kubeconfig(apiserver.kubeconfig)
+        async with Client(config, content_type=content_type) as full, \
+                Client(config, content_type=content_type, strip_managed_fields=True) as lean:
+            start = (await full.list("pods", namespace))["metadata"]["resourceVersion"]
+            created = await full.create("pods", pod("m1", app="m"), namespace)
+            assert created["metadata"]["managedFields"]
+            got = await lean.get("pods", "m1", namespace)
+            assert "managedFields" not in got["metadata"]
+            assert got["metadata"]["labels"] == {"app": "m"}
+            listed = await lean.list("pods", namespace)
+            assert all("managedFields" not in p["metadata"] for p in listed["items"])
+            async for event_type, obj in lean.watch("pods", namespace, resource_version=start,
+                                                    timeout_seconds=1):
+                assert event_type == "ADDED" and "managedFields" not in obj["metadata"]
+                break
+
+    asyncio.run(go())
+
+
+def test_many_watches_never_starve_requests(
+        apiserver: APIServerProcess, namespace: str, content_type: str) -> None:
+    async def body(c: Client) -> int:
+        seen = 0
+
+        async def watch() -> None:
+            nonlocal seen
+            async for event_type, _ in c.watch("configmaps", namespace, timeout_seconds=3):
+                if event_type == "ADDED":
+                    seen += 1
+                    return
+
+        watchers = [asyncio.create_task(watch()) for _ in range(8)]
+        await asyncio.sleep(0.5)
+        await asyncio.wait_for(c.create("configmaps", {"metadata": {"name": "x"}}, namespace), 5)
+        await asyncio.gather(*watchers)
+        return seen
+
+    async def go() -> int:
+        config = Config.from_kubeconfig(apiserver.kubeconfig)
+        async with Client(config, content_type=content_type, connections=2) as c:
+            return await body(c)
+
+    assert asyncio.run(go()) == 8
+
+
 def test_bind_places_a_pod_on_a_node(
         apiserver: APIServerProcess, namespace: str, content_type: str) -> None:
     async def body(c: Client) -> dict[str, Any]:

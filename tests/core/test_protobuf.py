@@ -804,3 +804,29 @@ def test_proto_files_use_upstream_packages_and_field_numbers(reference: Referenc
     assert [f.name for f in quantity.fields] == ["string"]
     probe = reference.pool.FindMessageTypeByName("k8s.io.api.core.v1.Probe")
     assert probe.fields_by_number[1].name == "handler"
+
+
+def test_skipped_fields_are_passed_over_everywhere(codec: ModuleType) -> None:
+    pod = kubectl_run_pod()
+    message = REGISTRY["io.k8s.api.core.v1.Pod"]
+    data = codec.encode_envelope(pod, "v1", "Pod", message)
+    skip = codec.skip_fields({"ObjectMeta": ["managedFields", "labels"],
+                              "io.k8s.api.core.v1.Container": ["volumeMounts"]})
+    full = codec.decode_object(data)
+    lean = codec.decode_object(data, skip)
+    del full["metadata"]["managedFields"], full["metadata"]["labels"]
+    for container in full["spec"]["containers"]:
+        container.pop("volumeMounts", None)
+    assert lean == full
+    frames = codec.frame(codec.encode_watch_event("ADDED", data))
+    assert codec.decode_watch_frames(frames, skip) == ([("ADDED", lean)], b"")
+    raw = codec.encode(pod, message)
+    assert codec.decode(raw, message, skip) == {k: v for k, v in lean.items()
+                                                if k not in ("kind", "apiVersion")}
+
+
+def test_skipped_fields_must_exist(codec: ModuleType) -> None:
+    with pytest.raises(ValueError):
+        codec.skip_fields({"NoSuchType": ["x"]})
+    with pytest.raises(ValueError):
+        codec.skip_fields({"ObjectMeta": ["noSuchField"]})

@@ -60,8 +60,17 @@ def test_both_encode_and_decode_every_kind_identically(message: Any) -> None:
         data = NATIVE.encode(obj, message)
         assert data == PURE.encode(obj, message)
         assert NATIVE.decode(data, message) == PURE.decode(data, message)
-        envelope = NATIVE.encode_envelope(obj, "v1", message.gvk[2], message)
-        assert envelope == PURE.encode_envelope(obj, "v1", message.gvk[2], message)
+        api_version = "/".join(message.gvk[:2]).lstrip("/")
+        envelope = NATIVE.encode_envelope(obj, api_version, message.gvk[2], message)
+        assert envelope == PURE.encode_envelope(obj, api_version, message.gvk[2], message)
+        decoded = NATIVE.decode_object(envelope)
+        assert decoded == PURE.decode_object(envelope)
+        assert list(decoded)[:2] == ["kind", "apiVersion"]
+        # passing over some fields of the kind itself and of the metadata, alike
+        names = [f.name for f in message.fields if f.name][:2]
+        spec = {message.name: names, "ObjectMeta": ["managedFields", "labels"]}
+        assert NATIVE.decode_object(envelope, NATIVE.skip_fields(spec)) == PURE.decode_object(
+            envelope, PURE.skip_fields(spec))
 
     check()
 
@@ -149,6 +158,60 @@ def test_both_read_any_time_message_alike(seconds: int, nanos: int) -> None:
     spec = b"\x22" + varint(len(time)) + time
     obj = b"\x12" + varint(len(spec)) + spec
     assert outcome(NATIVE.decode, obj, lease) == outcome(PURE.decode, obj, lease)
+
+
+@SETTINGS
+@given(data=st.binary(max_size=40), cut=st.integers(0, 200))
+def test_both_agree_on_random_and_cut_envelopes(data: bytes, cut: int) -> None:
+    good = PURE.encode_envelope(kubectl_run_pod(), "v1", "Pod", POD)
+    for candidate in (protobuf.MAGIC + data, good[:cut], good[:cut] + data, good + data):
+        assert outcome(NATIVE.decode_object, candidate) == outcome(PURE.decode_object, candidate)
+
+
+@SETTINGS
+@given(noise=st.binary(max_size=30), cut=st.integers(0, 400), position=st.integers(0, 399),
+       byte=st.integers(0, 255))
+def test_both_agree_on_watch_streams(noise: bytes, cut: int, position: int, byte: int) -> None:
+    pod = PURE.encode_envelope(kubectl_run_pod(), "v1", "Pod", POD)
+    stream = b"".join(PURE.frame(PURE.encode_watch_event(t, pod)) for t in ("ADDED", "DELETED"))
+    damaged = bytearray(stream)
+    damaged[position % len(stream)] = byte
+    for candidate in (stream, stream[:cut], bytes(damaged), stream + noise,
+                      PURE.frame(noise) + stream):
+        native = outcome(NATIVE.decode_watch_frames, candidate)
+        assert native == outcome(PURE.decode_watch_frames, candidate)
+    events, rest = NATIVE.decode_watch_frames(stream + stream[:5])
+    assert [t for t, _ in events] == ["ADDED", "DELETED"] and rest == stream[:5]
+    assert events[0][1] == PURE.decode_object(pod)
+
+
+def test_decode_object_reads_envelopes_of_other_shapes_too() -> None:
+    """Fields of the Unknown in another order, or the trailer missing, still decode."""
+    raw = PURE.encode(kubectl_run_pod(), POD)
+    type_meta = b"\x0a\x02v1\x12\x03Pod"
+    reordered = protobuf.MAGIC + b"\x12" + _varint(len(raw)) + raw + b"\x0a" + bytes(
+        [len(type_meta)]) + type_meta
+    bare = protobuf.MAGIC + b"\x0a" + bytes([len(type_meta)]) + type_meta + b"\x12" + _varint(
+        len(raw)) + raw
+    expected = PURE.decode_object(PURE.encode_envelope(kubectl_run_pod(), "v1", "Pod", POD))
+    for data in (reordered, bare):
+        assert NATIVE.decode_object(data) == expected == PURE.decode_object(data)
+
+
+def test_large_lists_decode_alike_with_the_collector_paused() -> None:
+    import gc
+
+    pod = kubectl_run_pod()
+    del pod["apiVersion"], pod["kind"]
+    pods = {"metadata": {"resourceVersion": "9"}, "items": [pod] * 300}
+    message = REGISTRY["io.k8s.api.core.v1.PodList"]
+    data = PURE.encode_envelope(pods, "v1", "PodList", message)
+    assert len(data) > 65536
+    assert NATIVE.decode_object(data) == PURE.decode_object(data)
+    assert gc.isenabled()
+    with pytest.raises(ProtobufError):
+        NATIVE.decode_object(data[:-100])
+    assert gc.isenabled()
 
 
 def test_deep_nesting_of_unknown_groups_is_an_error_not_a_crash() -> None:
