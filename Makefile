@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= ./data
 PORT ?= 6443
 
-.PHONY: up test install build lint bench-api clean
+.PHONY: up test install build lint bench-api bench-codec clean
 
 $(STAMP): pyproject.toml setup.py
 	@if [ "$$(id -u)" = "0" ] && ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
@@ -36,6 +36,9 @@ lint: $(STAMP)
 
 bench-api: build
 	$(VENV)/bin/paddock bench api --start --out bench/results/api.json
+
+bench-codec: build
+	$(VENV)/bin/paddock bench codec --start --out bench/results/codec.json
 
 clean:
 	rm -rf build *.egg-info _native/*.c _native/*.so

@@ -151,14 +151,14 @@ class APIServer:
             return resp
         except st.APIError as e:
             code = e.code
-            return self._error(e)
+            return self._error(e, request)
         except asyncio.CancelledError:
             code = 499
             raise
         except Exception as e:  # nothing may crash the server: log once, answer 500
             log.exception("%s %s failed", method, path)
             code = 500
-            return self._error(st.internal_error(f"{type(e).__name__}: {e}"))
+            return self._error(st.internal_error(f"{type(e).__name__}: {e}"), request)
         finally:
             if counted:
                 self.metrics.inflight -= 1
@@ -176,9 +176,20 @@ class APIServer:
             return False
         return hmac.compare_digest(auth[7:].strip().encode(), self.creds.token.encode())
 
-    def _error(self, e: st.APIError) -> web.Response:
-        headers = {"Content-Type": "application/json", **e.headers}
-        return web.Response(status=e.code, body=orjson.dumps(e.status()), headers=headers)
+    def _error(self, e: st.APIError, request: web.BaseRequest) -> web.Response:
+        """The Status of an error, in protobuf when the client prefers it (as upstream
+        answers client-go), else JSON."""
+        try:
+            prefers_protobuf = negotiate(request.headers.get("Accept", ""), {}).protobuf
+        except st.APIError:
+            prefers_protobuf = False
+        if prefers_protobuf:
+            body = protobuf_bytes(e.status())
+            headers = {**e.headers, "Content-Type": PROTOBUF}
+        else:
+            body = orjson.dumps(e.status())
+            headers = {"Content-Type": "application/json", **e.headers}
+        return web.Response(status=e.code, body=body, headers=headers)
 
     @staticmethod
     def _reply(r: Reply, warnings: list[str] | None = None) -> web.Response:

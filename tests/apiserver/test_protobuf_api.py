@@ -127,3 +127,63 @@ def test_protobuf_list_of_cached_items_is_the_canonical_encoding(
     pods.ParseFromString(unknown.raw)
     assert [p.metadata.name for p in pods.items] == ["p0", "p2"]
     assert pods.metadata.resourceVersion == as_json["metadata"]["resourceVersion"]
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _envelope(raw: bytes, kind: bytes = b"Pod") -> bytes:
+    type_meta = b"\x0a\x02v1\x12" + bytes([len(kind)]) + kind
+    return (pb.MAGIC + b"\x0a" + bytes([len(type_meta)]) + type_meta + b"\x12"
+            + _varint(len(raw)) + raw)
+
+
+# a group nested a hundred thousand deep inside the pod's metadata
+_DEEP = b"\xfb\x07" * 100_000
+MALFORMED_BODIES = {
+    "truncated varint": _envelope(b"\x0a\x05\x0a\x03abc\x42\x80"),
+    "wrong wire type": _envelope(b"\x08\x01"),  # metadata (field 1) as a varint
+    "length past the end": _envelope(b"\x0a\x7f\x0a\x03abc"),
+    "wrong magic": b"k9s\x00" + _envelope(b"")[4:],
+    "nested too deep": _envelope(b"\x0a" + _varint(len(_DEEP)) + _DEEP),
+    "no envelope at all": b'{"kind": "Pod"}',
+    "unknown kind": _envelope(b"", b"Widget"),
+    "invalid UTF-8": _envelope(b"\x0a\x04\x0a\x02\xff\xfe"),
+}
+
+
+def test_malformed_protobuf_bodies_are_bad_requests(apiserver: APIServerProcess,
+                                                     namespace: str) -> None:
+    base = f"/api/v1/namespaces/{namespace}/pods"
+    apiserver.request("POST", base, {"metadata": {"name": "p"},
+                                     "spec": {"containers": [{"name": "c", "image": "x"}]}})
+    for case, body in MALFORMED_BODIES.items():
+        for method, path in (("POST", base), ("PUT", base + "/p")):
+            r = apiserver.request(method, path, body, {"Content-Type": PB,
+                                                       "Accept": "application/json"})
+            assert r.status == 400, (case, method, r.body[:200])
+            assert r.json()["reason"] == "BadRequest", case
+    # the server is still well
+    assert apiserver.request("GET", base + "/p").status == 200
+
+
+def test_errors_come_back_in_protobuf_to_protobuf_clients(apiserver: APIServerProcess,
+                                                          namespace: str) -> None:
+    r = apiserver.request("GET", f"/api/v1/namespaces/{namespace}/pods/missing",
+                          headers={"Accept": f"{PB}, application/json"})
+    assert r.status == 404 and r.headers["content-type"] == PB
+    api_version, kind, raw = pb.decode_envelope(r.body)
+    assert (api_version, kind) == ("v1", "Status")
+    message = pb.message_for("v1", "Status")
+    assert message is not None
+    status = pb.decode(raw, message)
+    assert (status["code"], status["reason"]) == (404, "NotFound")
+    assert status["message"] == 'pods "missing" not found'
+    r = apiserver.request("GET", f"/api/v1/namespaces/{namespace}/pods/missing")
+    assert r.status == 404 and r.json()["reason"] == "NotFound"
