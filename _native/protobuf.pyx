@@ -106,6 +106,7 @@ cdef struct FieldC:
     int shape
     int sub             # message index of a message/inline field or map value, else -1
     int wire_type       # the wire type this field is written with
+    bint omits_zero     # a zero value decoded is dropped (Field.omits_zero)
     int tag_len
     unsigned char tag[4]
 
@@ -202,6 +203,7 @@ def _compile():
             f.shape = S_MAP if fld.map_value else S_LIST if fld.repeated else S_SINGLE
             f.kind = K_INLINE if not fld.name else kind
             f.number = fld.number
+            f.omits_zero = fld.omits_zero
             f.wire_type = W_LENGTH_DELIMITED if f.shape == S_MAP else _wire_type_of(kind)
             tag = (<uint64_t>fld.number << 3) | f.wire_type
             f.tag_len = 0
@@ -1185,7 +1187,15 @@ cdef int _decode_message(Reader* r, Py_ssize_t pos, Py_ssize_t end, int index, d
             if value is None:
                 continue  # an empty Time, RawExtension...: Go's null
         if f.shape == S_SINGLE:
-            PyDict_SetItem(out, <object>f.name, value)
+            if f.omits_zero and not value:
+                # Go's zero value: absent from its JSON (and the last occurrence wins)
+                if fresh and not (seen >> fi) & 1:
+                    pass
+                else:
+                    out.pop(<object>f.name, None)
+            else:
+                PyDict_SetItem(out, <object>f.name, value)
+                seen |= (<uint64_t>1) << fi
         else:
             if fresh and not (seen >> fi) & 1:
                 existing = NULL

@@ -160,26 +160,14 @@ def decode_protobuf_body(raw: bytes) -> dict[str, Any]:
     if msg is None:
         raise st.bad_request(f'no kind "{kind}" is registered for version "{api_version}"')
     try:
-        obj = pb.decode(payload, msg)
+        obj: dict[str, Any] = pb.decode(payload, msg)
     except pb.ProtobufError as e:
         raise st.bad_request(f"error decoding protobuf {kind}: {e}") from None
+    # the zeros a Go client sends for every non-pointer field were dropped by the decoder
+    # where Go's JSON omits them (core/schema/go_types.py)
     obj["apiVersion"] = api_version
     obj["kind"] = kind
-    _drop_zero_metadata(obj)
-    spec = obj.get("spec")
-    if isinstance(spec, dict) and isinstance(spec.get("template"), dict):
-        _drop_zero_metadata(spec["template"])
     return obj
-
-
-def _drop_zero_metadata(obj: dict[str, Any]) -> None:
-    """Go clients send every non-pointer ObjectMeta field, empty ones included; upstream's
-    JSON omits them (omitempty).  ObjectMeta's only pointer field keeps its zero."""
-    md = obj.get("metadata")
-    if isinstance(md, dict):
-        for k in [k for k, v in md.items() if v in ("", 0, {}, []) and k != "deletionGracePeriodSeconds"
-                  and v is not False]:
-            del md[k]
 
 
 # -- bodies -------------------------------------------------------------------------------

@@ -30,7 +30,9 @@ The format is upstream's (proto2, field numbers of ``k8s.io/api``), with these r
   wrong wire type is an error, as in Go's generated unmarshallers.
 
 Normalisations a round trip applies: an empty list or map is absent (protobuf cannot tell
-them apart); Time loses its fraction and its offset (``Z``); MicroTime keeps microseconds;
+them apart); the zero value (``""``, ``0``, ``false``) of a scalar that Go holds in a
+non-pointer ``omitempty`` field is absent, as in Go's JSON (Go writes those zeros to
+protobuf, and a pointer field's zero is a real value; ``core/schema/go_types.py``); Time loses its fraction and its offset (``Z``); MicroTime keeps microseconds;
 a numeric Quantity becomes its string; a null item of a list or a null map value is
 dropped.  Quantity text is carried as is in both directions, not parsed: canonical
 quantities are the apiserver's business (``core/defaults.py``), not the wire's.
@@ -333,6 +335,9 @@ def _format_duration(nanos: int) -> str:
 ) = range(17)
 _LAST_LENGTH_DELIMITED = _FIELDS_V1
 _SINGLE, _LIST, _MAP = range(3)
+# In decoding tables only: a singular scalar whose zero value Go's JSON leaves out
+# (``Field.omits_zero``): the zero a Go client sends for it is dropped, not kept.
+_OMIT_ZERO = 3
 
 _SCALAR_KINDS = {
     "string": _STRING, "bytes": _BYTES, "bool": _BOOL, "int32": _INT32, "int64": _INT64,
@@ -416,7 +421,8 @@ def _compile_tables() -> dict[str, _Table]:
             if shape == _MAP:
                 table.tags[tag] = (fld.name, _MAP_ENTRY, shape, (kind, sub))
             else:
-                table.tags[tag] = (fld.name, kind, shape, sub)
+                decode_shape = _OMIT_ZERO if fld.omits_zero else shape
+                table.tags[tag] = (fld.name, kind, decode_shape, sub)
             if shape == _LIST and wire_type != _LENGTH_DELIMITED:
                 # proto2 parsers accept a packed encoding of repeated scalars as well
                 packed = (fld.number << 3) | _LENGTH_DELIMITED
@@ -759,6 +765,11 @@ def _decode_message(
             pos = stop
         if shape == _SINGLE:
             out[name] = value
+        elif shape == _OMIT_ZERO:
+            if value:
+                out[name] = value
+            else:  # Go's zero value: absent from its JSON (and the last occurrence wins)
+                out.pop(name, None)
         else:
             items = out.get(name)
             if items is None:

@@ -14,7 +14,9 @@ name of a message (``io.k8s.api.core.v1.Container``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from paddock.core.schema.go_types import OMITEMPTY, POINTERS
 
 SCALARS = frozenset(
     {
@@ -22,6 +24,10 @@ SCALARS = frozenset(
         "Quantity", "IntOrString", "Time", "MicroTime", "Duration", "RawExtension", "FieldsV1",
     }
 )
+
+
+# The scalars whose Go zero value is "" / 0 / false (the others are structs in Go)
+PLAIN_SCALARS = frozenset({"string", "bytes", "bool", "int32", "int64", "double"})
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,22 @@ class Field:
     list_type: str | None = None
     list_map_keys: tuple[str, ...] = ()
     enum: tuple[str, ...] = ()
+    # How Go holds a singular scalar (set from core/schema/go_types.py at registration):
+    # a pointer, and whether its JSON tag has omitempty (None: not ``required``)
+    pointer: bool = False
+    omitempty: bool | None = None
 
     @property
     def is_scalar(self) -> bool:
         return (self.map_value or self.type) in SCALARS
+
+    @property
+    def omits_zero(self) -> bool:
+        """Whether Go's JSON leaves this field out when it holds its zero value: a
+        non-pointer plain scalar with ``omitempty``."""
+        if self.repeated or self.map_value or self.pointer or self.type not in PLAIN_SCALARS:
+            return False
+        return self.omitempty if self.omitempty is not None else not self.required
 
 
 @dataclass(frozen=True)
@@ -85,7 +103,14 @@ def message(
     numbers = [f.number for f in fields]
     if len(set(numbers)) != len(numbers):
         raise ValueError(f"type {name} reuses a field number")
-    msg = Message(name, doc, tuple(fields), gvk)
+    pointers = POINTERS.get(name, ())
+    fields = tuple(
+        replace(fld, pointer=fld.name in pointers,
+                omitempty=OMITEMPTY.get((name, fld.name), fld.omitempty))
+        if fld.name in pointers or (name, fld.name) in OMITEMPTY else fld
+        for fld in fields
+    )
+    msg = Message(name, doc, fields, gvk)
     REGISTRY[name] = msg
     return msg
 

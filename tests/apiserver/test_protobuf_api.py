@@ -103,6 +103,25 @@ def test_kubectl_1_32_generator_commands_post_protobuf(apiserver: APIServerProce
     assert cm["data"] == {"a": "b"}
 
 
+def test_objects_kubectl_posts_in_protobuf_read_back_as_upstream_json(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    """Go writes every non-pointer field to protobuf, zeros included; the JSON read back
+    omits them as Go's would, and keeps the zeros of pointer fields."""
+    apiserver.kubectl("-n", namespace, "create", "deployment", "z", "--image=nginx",
+                      "--replicas=0")
+    r = apiserver.request("GET", f"/apis/apps/v1/namespaces/{namespace}/deployments/z")
+    d = r.json()
+    assert d["spec"]["replicas"] == 0  # a pointer: zero is what was asked for
+    assert "minReadySeconds" not in d["spec"] and "paused" not in d["spec"]
+    pod_spec = d["spec"]["template"]["spec"]
+    for absent in ("hostNetwork", "hostname", "nodeName", "serviceAccountName", "subdomain"):
+        assert absent not in pod_spec, absent
+    container = pod_spec["containers"][0]
+    for absent in ("workingDir", "stdin", "stdinOnce", "tty"):
+        assert absent not in container, absent
+    assert container["terminationMessagePath"] == "/dev/termination-log"  # defaulted
+
+
 def test_protobuf_list_of_cached_items_is_the_canonical_encoding(
         apiserver: APIServerProcess, namespace: str) -> None:
     """A LIST joins each item's cached message; the bytes are exactly those of encoding the

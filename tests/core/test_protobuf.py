@@ -181,12 +181,15 @@ def full_objects(type_name: str) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def normalised(obj: dict[str, Any], message: Message) -> dict[str, Any]:
-    """``obj`` as a round trip returns it: protobuf has no empty list or map, only none."""
+    """``obj`` as a round trip returns it: protobuf has no empty list or map, only none;
+    and the zero of a field Go holds without a pointer and omits from JSON is left out."""
     fields = dict(json_fields(message))
     out = {}
     for key, value in obj.items():
         fld = fields[key]
         if (fld.repeated or fld.map_value) and not value:
+            continue
+        if fld.omits_zero and not value:
             continue
         sub = REGISTRY.get(fld.map_value or fld.type)
         if sub is not None:
@@ -830,3 +833,32 @@ def test_skipped_fields_must_exist(codec: ModuleType) -> None:
         codec.skip_fields({"NoSuchType": ["x"]})
     with pytest.raises(ValueError):
         codec.skip_fields({"ObjectMeta": ["noSuchField"]})
+
+
+def test_zero_values_go_writes_are_dropped_where_go_json_omits_them(codec: ModuleType) -> None:
+    """kubectl 1.32 posts every non-pointer field, zeros included; only pointers' zeros
+    (``replicas: 0``) and fields without omitempty (``containerPort: 0``) mean something."""
+    message = REGISTRY["io.k8s.api.apps.v1.Deployment"]
+    sent = {"metadata": {"name": "web", "generateName": "", "namespace": "", "generation": 0},
+            "spec": {"replicas": 0, "minReadySeconds": 0, "paused": False,
+                     "template": {"spec": {
+                         "hostNetwork": False, "hostname": "", "nodeName": "",
+                         "terminationGracePeriodSeconds": 0,
+                         "containers": [{"name": "c", "image": "nginx", "workingDir": "",
+                                         "stdin": False, "tty": False,
+                                         "ports": [{"containerPort": 0, "hostPort": 0,
+                                                    "name": ""}]}]}}}}
+    decoded = codec.decode(codec.encode(sent, message), message)
+    assert decoded == {
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 0, "template": {"spec": {
+            "terminationGracePeriodSeconds": 0,
+            "containers": [{"name": "c", "image": "nginx", "ports": [{"containerPort": 0}]}]}}}}
+
+
+def test_a_zero_sent_after_a_value_wins(codec: ModuleType) -> None:
+    message = REGISTRY["io.k8s.api.core.v1.Container"]
+    data = codec.encode({"workingDir": "/srv"}, message) + codec.encode({"workingDir": ""}, message)
+    assert codec.decode(data, message) == {}
+    data = codec.encode({"workingDir": ""}, message) + codec.encode({"workingDir": "/x"}, message)
+    assert codec.decode(data, message) == {"workingDir": "/x"}

@@ -419,3 +419,23 @@ def test_a_deployment_is_checked_in_well_under_a_millisecond():
     per_call = (time.perf_counter() - start) / rounds
     # about 10 µs on a laptop; the bound leaves room for slow CI machines
     assert per_call < 300e-6
+
+
+def test_go_type_facts_name_fields_that_exist() -> None:
+    from paddock.core.schema.go_types import OMITEMPTY, POINTERS
+
+    for type_name, names in POINTERS.items():
+        for name in names:
+            fld = REGISTRY[type_name].field(name)
+            assert fld is not None and fld.pointer, (type_name, name)
+    for (type_name, name), omitempty in OMITEMPTY.items():
+        fld = REGISTRY[type_name].field(name)
+        assert fld is not None and fld.omitempty is omitempty, (type_name, name)
+
+
+def test_only_non_pointer_optional_scalars_omit_zero() -> None:
+    spec = REGISTRY["io.k8s.api.apps.v1.DeploymentSpec"]
+    assert [f.name for f in spec.fields if f.omits_zero] == ["minReadySeconds", "paused"]
+    port = REGISTRY["io.k8s.api.core.v1.ContainerPort"]
+    assert not port.field("containerPort").omits_zero  # required: no omitempty
+    assert port.field("hostPort").omits_zero
