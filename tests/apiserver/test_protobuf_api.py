@@ -25,6 +25,16 @@ def test_get_and_list_in_protobuf_decode_to_the_json_object(apiserver: APIServer
     assert msg is not None
     decoded = pb.decode(raw, msg)
     assert decoded["data"] == {"k": "v"} and decoded["metadata"]["uid"] == as_json["metadata"]["uid"]
+    # and the protobuf package's classes, compiled from proto/, read the same bytes
+    from paddock.proto.reference import load
+
+    reference = load()
+    unknown = reference.new_by_proto_name("k8s.io.apimachinery.pkg.runtime.Unknown")
+    unknown.ParseFromString(r.body[len(pb.MAGIC):])
+    config_map = reference.new("io.k8s.api.core.v1.ConfigMap")
+    config_map.ParseFromString(unknown.raw)
+    assert config_map.metadata.uid == as_json["metadata"]["uid"]
+    assert dict(config_map.data) == {"k": "v"} and dict(config_map.metadata.labels) == {"a": "b"}
     r = apiserver.request("GET", base, headers={"Accept": PB})
     api_version, kind, raw = pb.decode_envelope(r.body)
     lst_msg = pb.message_for("v1", "ConfigMapList")
