@@ -444,9 +444,8 @@ class ResourceHandler:
                     while q:
                         typ, ev = q.popleft()
                         if accept.protobuf:
-                            obj_bytes = (protobuf_bytes(self._out(res, ev.cur.obj)) if convert
-                                         else ev.cur.protobuf())
-                            chunk.append(_pb_frame(typ, obj_bytes))
+                            chunk.append(_pb_frame(typ, protobuf_bytes(self._out(res, ev.cur.obj)))
+                                         if convert else ev.protobuf_frame(typ))
                         elif accept.table:
                             chunk.append(self._table_event(res, typ, ev, first_table, accept))
                             first_table = False

@@ -23,9 +23,7 @@ import json
 import os
 import platform
 import ssl
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +31,8 @@ from typing import Any
 import aiohttp
 import orjson
 import yaml
+
+from .server import temporary_apiserver
 
 FLOORS = {
     "get_p99_s": 0.050,
@@ -261,36 +261,20 @@ def verdict(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(args: argparse.Namespace) -> int:
-    proc = None
-    tmp = None
-    kubeconfig = args.kubeconfig
-    if args.start:
-        from ..cli import wait_ready
-
-        tmp = tempfile.mkdtemp(prefix="paddock-bench-")
-        kubeconfig = os.path.join(tmp, "kubeconfig")
-        log = open(os.path.join(tmp, "apiserver.log"), "wb")
-        proc = subprocess.Popen([sys.executable, "-m", "paddock.cli", "apiserver", "--data-dir", tmp,
-                                 "--port", "0", "--max-requests-inflight", "3000",
-                                 "--max-mutating-requests-inflight", "1000"],
-                                stdout=log, stderr=subprocess.STDOUT)
-        if not wait_ready(kubeconfig, 60, proc):
-            print("apiserver did not start", file=sys.stderr)
-            return 1
-    if not kubeconfig:
+    if not (args.start or args.kubeconfig):
         print("paddock bench api: give --kubeconfig or --start", file=sys.stderr)
         return 2
-    try:
-        import uvloop
+    import uvloop
 
-        async def go() -> dict[str, Any]:
-            async with Bench(Target.from_kubeconfig(kubeconfig), args) as b:
-                return await b.run()
-        results = uvloop.run(go())
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(20)
+    async def go(kubeconfig: str) -> dict[str, Any]:
+        async with Bench(Target.from_kubeconfig(kubeconfig), args) as b:
+            return await b.run()
+
+    if args.start:
+        with temporary_apiserver("paddock-bench-") as (_proc, kubeconfig):
+            results = uvloop.run(go(kubeconfig))
+    else:
+        results = uvloop.run(go(args.kubeconfig))
     report = {
         "benchmark": "api",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

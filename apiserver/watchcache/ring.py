@@ -62,7 +62,7 @@ class WatchEvent:
     """A committed change as watchers see it.  ``prev`` is the object before the change
     (None for ADDED), needed to turn a MODIFIED into ADDED/DELETED for filtered watchers."""
 
-    __slots__ = ("type", "cur", "prev", "rev", "_lines")
+    __slots__ = ("type", "cur", "prev", "rev", "_lines", "_frames")
 
     def __init__(self, type: str, cur: CachedObject, prev: CachedObject | None, rev: int) -> None:
         self.type = type
@@ -70,6 +70,23 @@ class WatchEvent:
         self.prev = prev
         self.rev = rev
         self._lines: dict[str, bytes] | None = None
+        self._frames: dict[str, bytes] | None = None
+
+    def protobuf_frame(self, type: str | None = None) -> bytes:
+        """The length-framed protobuf WatchEvent, encoded once per event type and shared by
+        every protobuf watcher (as :meth:`json_line` is by the JSON ones)."""
+        t = type or self.type
+        frames = self._frames
+        if frames is None:
+            frames = self._frames = {}
+        data = frames.get(t)
+        if data is None:
+            from ...core.protobuf import codec
+
+            pb = codec()
+            data = pb.frame(pb.encode_watch_event(t, self.cur.protobuf()))
+            frames[t] = data
+        return data
 
     def json_line(self, type: str | None = None) -> bytes:
         """``{"type":...,"object":...}\\n``, encoded once per event type and shared."""

@@ -9,6 +9,7 @@ import time
 
 from paddock.core import protobuf as pb
 from tests.conftest import APIServerProcess
+from tests.protobuf_wire import varint
 
 PB = "application/vnd.kubernetes.protobuf"
 
@@ -158,19 +159,10 @@ def test_protobuf_list_of_cached_items_is_the_canonical_encoding(
     assert pods.metadata.resourceVersion == as_json["metadata"]["resourceVersion"]
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 def _envelope(raw: bytes, kind: bytes = b"Pod") -> bytes:
     type_meta = b"\x0a\x02v1\x12" + bytes([len(kind)]) + kind
     return (pb.MAGIC + b"\x0a" + bytes([len(type_meta)]) + type_meta + b"\x12"
-            + _varint(len(raw)) + raw)
+            + varint(len(raw)) + raw)
 
 
 # a group nested a hundred thousand deep inside the pod's metadata
@@ -180,7 +172,7 @@ MALFORMED_BODIES = {
     "wrong wire type": _envelope(b"\x08\x01"),  # metadata (field 1) as a varint
     "length past the end": _envelope(b"\x0a\x7f\x0a\x03abc"),
     "wrong magic": b"k9s\x00" + _envelope(b"")[4:],
-    "nested too deep": _envelope(b"\x0a" + _varint(len(_DEEP)) + _DEEP),
+    "nested too deep": _envelope(b"\x0a" + varint(len(_DEEP)) + _DEEP),
     "no envelope at all": b'{"kind": "Pod"}',
     "unknown kind": _envelope(b"", b"Widget"),
     "invalid UTF-8": _envelope(b"\x0a\x04\x0a\x02\xff\xfe"),

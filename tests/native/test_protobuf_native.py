@@ -19,6 +19,7 @@ from paddock.core import protobuf
 from paddock.core.protobuf import ProtobufError
 from paddock.core.schema import REGISTRY
 from tests.core.test_protobuf import JSON_VALUES, KINDS, kubectl_run_pod, objects
+from tests.protobuf_wire import varint
 
 PURE = protobuf.codec(pure=True)
 NATIVE = protobuf.codec(pure=False)
@@ -139,15 +140,6 @@ def test_both_agree_on_spellings_of_time(text: str, field: str) -> None:
 @SETTINGS
 @given(seconds=st.integers(-(2**63), 2**63 - 1), nanos=st.integers(-(2**31), 2**31 - 1))
 def test_both_read_any_time_message_alike(seconds: int, nanos: int) -> None:
-    def varint(value: int) -> bytes:
-        value &= (1 << 64) - 1
-        out = bytearray()
-        while value >= 0x80:
-            out.append((value & 0x7F) | 0x80)
-            value >>= 7
-        out.append(value)
-        return bytes(out)
-
     time = b"\x08" + varint(seconds) + b"\x10" + varint(nanos)
     # ObjectMeta.creationTimestamp (Time) is field 8 of metadata (field 1 of Pod)
     meta = b"\x42" + varint(len(time)) + time
@@ -189,9 +181,9 @@ def test_decode_object_reads_envelopes_of_other_shapes_too() -> None:
     """Fields of the Unknown in another order, or the trailer missing, still decode."""
     raw = PURE.encode(kubectl_run_pod(), POD)
     type_meta = b"\x0a\x02v1\x12\x03Pod"
-    reordered = protobuf.MAGIC + b"\x12" + _varint(len(raw)) + raw + b"\x0a" + bytes(
+    reordered = protobuf.MAGIC + b"\x12" + varint(len(raw)) + raw + b"\x0a" + bytes(
         [len(type_meta)]) + type_meta
-    bare = protobuf.MAGIC + b"\x0a" + bytes([len(type_meta)]) + type_meta + b"\x12" + _varint(
+    bare = protobuf.MAGIC + b"\x0a" + bytes([len(type_meta)]) + type_meta + b"\x12" + varint(
         len(raw)) + raw
     expected = PURE.decode_object(PURE.encode_envelope(kubectl_run_pod(), "v1", "Pod", POD))
     for data in (reordered, bare):
@@ -220,29 +212,20 @@ def test_deep_nesting_of_unknown_groups_is_an_error_not_a_crash() -> None:
     assert outcome(PURE.decode, data, POD) == ("error", None)
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 def field_soups(message: Any, depth: int = 0) -> st.SearchStrategy[bytes]:
     """Sequences of fields with the message's own numbers, any wire type, and payloads that
     are sometimes valid nested soups: bytes that reach deep into the decoder, unlike noise."""
     numbers = [f.number for f in message.fields] + [99]
 
     def one(number: int, wire_type: int, payload: bytes, value: int) -> bytes:
-        tag = _varint(number << 3 | wire_type)
+        tag = varint(number << 3 | wire_type)
         if wire_type == 0:
-            return tag + _varint(value)
+            return tag + varint(value)
         if wire_type == 1:
             return tag + value.to_bytes(8, "little")
         if wire_type == 5:
             return tag + (value & 0xFFFFFFFF).to_bytes(4, "little")
-        return tag + _varint(len(payload)) + payload
+        return tag + varint(len(payload)) + payload
 
     nested: st.SearchStrategy[bytes] = st.binary(max_size=12)
     if depth < 3:

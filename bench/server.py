@@ -1,0 +1,32 @@
+"""A throwaway apiserver for the benchmarks' ``--start``: its own data directory, any free
+port, inflight limits raised so that the load generator, not the limiter, is measured."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def temporary_apiserver(prefix: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Start ``paddock apiserver``; yield the process and its kubeconfig; stop it after."""
+    from ..cli import wait_ready
+
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    kubeconfig = os.path.join(tmp, "kubeconfig")
+    with open(os.path.join(tmp, "apiserver.log"), "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "paddock.cli", "apiserver", "--data-dir", tmp,
+                                 "--port", "0", "--max-requests-inflight", "3000",
+                                 "--max-mutating-requests-inflight", "1000"],
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if not wait_ready(kubeconfig, 60, proc):
+            raise SystemExit(f"apiserver did not start; see {tmp}/apiserver.log")
+        yield proc, kubeconfig
+    finally:
+        proc.terminate()
+        proc.wait(20)
