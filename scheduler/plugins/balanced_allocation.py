@@ -1,0 +1,25 @@
+"""NodeResourcesBalancedAllocation: nodes whose CPU and memory would be used in equal
+shares score higher, so that neither runs out while the other idles."""
+
+from __future__ import annotations
+
+from ..framework import CPU, MAX_NODE_SCORE, MEMORY, NodeInfo, PodInfo
+from .node_resources_fit import _requested_with
+
+NAME = "NodeResourcesBalancedAllocation"
+
+
+def score(pod: PodInfo, node: NodeInfo) -> int:
+    """``(1 - standard deviation of the used fractions) * 100``; a fraction above 1 counts
+    as 1.  With two resources the deviation is half their difference."""
+    fractions = []
+    for name in (CPU, MEMORY):
+        allocatable = node.allocatable.get(name, 0)
+        if allocatable == 0:
+            continue
+        fractions.append(min(1.0, _requested_with(pod, node, name) / allocatable))
+    if len(fractions) < 2:
+        return MAX_NODE_SCORE
+    mean = sum(fractions) / len(fractions)
+    deviation = (sum((f - mean) ** 2 for f in fractions) / len(fractions)) ** 0.5
+    return int((1 - deviation) * MAX_NODE_SCORE)

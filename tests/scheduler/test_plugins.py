@@ -1,0 +1,245 @@
+"""Each scheduler plugin against table cases (the native core joins these as a second
+implementation when it lands)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from paddock.scheduler import algorithm
+from paddock.scheduler.framework import NodeInfo, PodInfo, pod_requests
+from paddock.scheduler.plugins import (
+    balanced_allocation,
+    node_affinity,
+    node_name,
+    node_ports,
+    node_resources_fit,
+    node_unschedulable,
+    taint_toleration,
+)
+
+
+def make_pod(name: str = "p", cpu: str | None = None, memory: str | None = None,
+             **spec: Any) -> PodInfo:
+    requests = {k: v for k, v in (("cpu", cpu), ("memory", memory)) if v is not None}
+    container: dict[str, Any] = {"name": "c", "image": "x"}
+    if requests:
+        container["resources"] = {"requests": requests}
+    if "ports" in spec:
+        container["ports"] = spec.pop("ports")
+    labels = spec.pop("labels", {})
+    return PodInfo.of({"metadata": {"name": name, "namespace": "default", "labels": labels},
+                       "spec": {"containers": [container], **spec}})
+
+
+def make_node(name: str = "n", cpu: str = "4", memory: str = "8Gi", pods: str = "110",
+              labels: dict[str, str] | None = None, taints: list[dict[str, Any]] | None = None,
+              unschedulable: bool = False, extra: dict[str, str] | None = None) -> NodeInfo:
+    return NodeInfo.of({
+        "metadata": {"name": name, "labels": labels or {}},
+        "spec": {"taints": taints or [], "unschedulable": unschedulable},
+        "status": {"allocatable": {"cpu": cpu, "memory": memory, "pods": pods, **(extra or {})}},
+    })
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+def test_requests_add_containers_take_the_largest_init_and_add_overhead() -> None:
+    spec = {
+        "containers": [{"resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}},
+                       {"resources": {"requests": {"cpu": "200m"}}}],
+        "initContainers": [{"resources": {"requests": {"cpu": "500m", "memory": "32Mi"}}},
+                           {"resources": {"requests": {"cpu": "50m", "memory": "1Gi"}}}],
+        "overhead": {"cpu": "10m"},
+    }
+    assert pod_requests(spec) == {"cpu": 510, "memory": 1024 ** 3}
+
+
+def test_sidecar_init_containers_add_to_everything_after_them() -> None:
+    spec = {
+        "initContainers": [
+            {"restartPolicy": "Always", "resources": {"requests": {"cpu": "100m"}}},
+            {"resources": {"requests": {"cpu": "1"}}},
+        ],
+        "containers": [{"resources": {"requests": {"cpu": "200m"}}}],
+    }
+    # the sidecar runs beside the second init container (1100m) and beside the main
+    # container (300m): the pod needs the larger
+    assert pod_requests(spec) == {"cpu": 1100}
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pod", "node", "reasons"), [
+    (make_pod(cpu="1"), make_node(cpu="2"), []),
+    (make_pod(cpu="3"), make_node(cpu="2"), ["Insufficient cpu"]),
+    (make_pod(cpu="1", memory="9Gi"), make_node(), ["Insufficient memory"]),
+    (make_pod(), make_node(pods="0"), ["Too many pods"]),
+    (PodInfo.of({"metadata": {"name": "g"}, "spec": {"containers": [
+        {"resources": {"requests": {"example.com/gpu": "1"}}}]}}),
+     make_node(), ["Insufficient example.com/gpu"]),
+    (PodInfo.of({"metadata": {"name": "g"}, "spec": {"containers": [
+        {"resources": {"requests": {"example.com/gpu": "1"}}}]}}),
+     make_node(extra={"example.com/gpu": "2"}), []),
+])
+def test_node_resources_fit(pod: PodInfo, node: NodeInfo, reasons: list[str]) -> None:
+    assert node_resources_fit.filter(pod, node) == reasons
+
+
+def test_node_resources_fit_counts_pods_already_there() -> None:
+    node = make_node(cpu="2", pods="2")
+    node.add_pod(make_pod("a", cpu="1500m"))
+    assert node_resources_fit.filter(make_pod(cpu="600m"), node) == ["Insufficient cpu"]
+    node.add_pod(make_pod("b"))
+    assert node_resources_fit.filter(make_pod(), node) == ["Too many pods"]
+    node.remove_pod("default/a")
+    assert node_resources_fit.filter(make_pod(cpu="600m"), node) == []
+
+
+def test_node_name() -> None:
+    assert node_name.filter(make_pod(nodeName="a"), make_node("a")) == []
+    assert node_name.filter(make_pod(nodeName="a"), make_node("b")) == [node_name.REASON]
+    assert node_name.filter(make_pod(), make_node("b")) == []
+
+
+def test_node_unschedulable_unless_tolerated() -> None:
+    cordoned = make_node(unschedulable=True)
+    assert node_unschedulable.filter(make_pod(), cordoned) == ["node(s) were unschedulable"]
+    tolerant = make_pod(tolerations=[{"key": "node.kubernetes.io/unschedulable",
+                                      "operator": "Exists", "effect": "NoSchedule"}])
+    assert node_unschedulable.filter(tolerant, cordoned) == []
+    assert node_unschedulable.filter(make_pod(), make_node()) == []
+
+
+@pytest.mark.parametrize(("toleration", "taint", "expected"), [
+    ({"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"},
+     {"key": "k", "value": "v", "effect": "NoSchedule"}, True),
+    ({"key": "k", "value": "v"}, {"key": "k", "value": "v", "effect": "NoExecute"}, True),
+    ({"key": "k", "value": "w"}, {"key": "k", "value": "v", "effect": "NoSchedule"}, False),
+    ({"key": "k", "operator": "Exists"}, {"key": "k", "value": "v", "effect": "NoSchedule"}, True),
+    ({"operator": "Exists"}, {"key": "any", "effect": "NoExecute"}, True),
+    ({"key": "k", "operator": "Exists", "effect": "NoExecute"},
+     {"key": "k", "effect": "NoSchedule"}, False),
+    ({"key": "other", "operator": "Exists"}, {"key": "k", "effect": "NoSchedule"}, False),
+    ({"key": "k", "operator": "Bogus"}, {"key": "k", "effect": "NoSchedule"}, False),
+])
+def test_tolerations_match_taints_as_upstream(toleration: dict[str, Any], taint: dict[str, Any],
+                                              expected: bool) -> None:
+    assert taint_toleration.tolerates(toleration, taint) is expected
+
+
+def test_untolerated_taints_filter_and_prefer_no_schedule_scores() -> None:
+    tainted = make_node(taints=[{"key": "dedicated", "value": "db", "effect": "NoSchedule"}])
+    assert taint_toleration.filter(make_pod(), tainted) == [
+        "node(s) had untolerated taint {dedicated: db}"]
+    soft = make_node(taints=[{"key": "a", "effect": "PreferNoSchedule"},
+                             {"key": "b", "effect": "PreferNoSchedule"}])
+    assert taint_toleration.filter(make_pod(), soft) == []
+    pod = make_pod(tolerations=[{"key": "a", "operator": "Exists", "effect": "PreferNoSchedule"}])
+    scores = [taint_toleration.score(pod, n) for n in (soft, make_node())]
+    assert scores == [1, 0]
+    assert taint_toleration.normalize(scores) == [0, 100]
+    assert taint_toleration.normalize([0, 0]) == [100, 100]
+
+
+def test_host_ports_conflict_by_address_and_protocol() -> None:
+    node = make_node()
+    node.add_pod(make_pod("web", ports=[{"containerPort": 80, "hostPort": 8080}]))
+    same = make_pod(ports=[{"containerPort": 80, "hostPort": 8080}])
+    udp = make_pod(ports=[{"containerPort": 80, "hostPort": 8080, "protocol": "UDP"}])
+    other_ip = make_pod(ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.1"}])
+    assert node_ports.filter(same, node) == [node_ports.REASON]
+    assert node_ports.filter(udp, node) == []
+    assert node_ports.filter(other_ip, node) == [node_ports.REASON]  # 0.0.0.0 holds every IP
+    node.remove_pod("default/web")
+    assert node_ports.filter(same, node) == []
+
+
+ZONE_A = make_node("a", labels={"zone": "a", "gen": "3", "disk": "ssd"})
+
+
+@pytest.mark.parametrize(("spec", "fits"), [
+    ({"nodeSelector": {"disk": "ssd"}}, True),
+    ({"nodeSelector": {"disk": "hdd"}}, False),
+    ({"nodeSelector": {"disk": "ssd", "zone": "b"}}, False),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "zone", "operator": "In", "values": ["a", "b"]}]}]}}}}, True),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "zone", "operator": "NotIn", "values": ["a"]}]},
+            {"matchExpressions": [{"key": "gen", "operator": "Gt", "values": ["2"]}]}]}}}}, True),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "gen", "operator": "Lt", "values": ["3"]}]}]}}}}, False),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "gpu", "operator": "DoesNotExist"},
+            {"key": "disk", "operator": "Exists"}]}]}}}}, True),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchFields": [
+            {"key": "metadata.name", "operator": "In", "values": ["a"]}]}]}}}}, True),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{}]}}}}, False),  # an empty term matches nothing
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": []}}}}, False),
+])
+def test_node_selector_and_required_affinity(spec: dict[str, Any], fits: bool) -> None:
+    reasons = node_affinity.filter(make_pod(**spec), ZONE_A)
+    assert reasons == ([] if fits else [node_affinity.REASON])
+
+
+def test_preferred_affinity_scores_by_weight() -> None:
+    pod = make_pod(affinity={"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+        {"weight": 10, "preference": {"matchExpressions": [
+            {"key": "zone", "operator": "In", "values": ["a"]}]}},
+        {"weight": 5, "preference": {"matchExpressions": [
+            {"key": "disk", "operator": "In", "values": ["ssd"]}]}}]}})
+    nodes = [ZONE_A, make_node("b", labels={"zone": "b", "disk": "ssd"}), make_node("c")]
+    scores = [node_affinity.score(pod, n) for n in nodes]
+    assert scores == [15, 5, 0]
+    assert node_affinity.normalize(scores) == [100, 33, 0]
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+
+def test_least_allocated_prefers_the_emptier_node() -> None:
+    busy = make_node("busy", cpu="4", memory="8Gi")
+    busy.add_pod(make_pod("x", cpu="3", memory="6Gi"))
+    idle = make_node("idle", cpu="4", memory="8Gi")
+    pod = make_pod(cpu="1", memory="2Gi")
+    assert node_resources_fit.score(pod, idle) == 75
+    assert node_resources_fit.score(pod, busy) == 0
+    # a pod without requests still costs the defaults (100m, 200Mi) in scoring
+    empty = make_pod()
+    assert node_resources_fit.score(empty, idle) == (3900 * 100 // 4000 + (
+        8 * 1024 - 200) * 100 // (8 * 1024)) // 2
+
+
+def test_balanced_allocation_prefers_even_use() -> None:
+    node = make_node(cpu="4", memory="4Gi")
+    assert balanced_allocation.score(make_pod(cpu="2", memory="2Gi"), node) == 100
+    assert balanced_allocation.score(make_pod(cpu="4", memory="200Mi"), node) < 60
+
+
+# --- the decision ---------------------------------------------------------------------------
+
+
+def test_schedule_picks_the_best_feasible_node() -> None:
+    nodes = [make_node("small", cpu="1"), make_node("big", cpu="8"), make_node("mid", cpu="4")]
+    assert algorithm.schedule(make_pod(cpu="500m"), nodes).name == "big"
+
+
+def test_fit_error_summarises_reasons_as_upstream() -> None:
+    nodes = [make_node("a", cpu="1"), make_node("b", cpu="1"), make_node("c", cpu="1"),
+             make_node("d", taints=[{"key": "key", "value": "value", "effect": "NoSchedule"}]),
+             make_node("e", taints=[{"key": "key", "value": "value", "effect": "NoSchedule"}])]
+    with pytest.raises(algorithm.FitError) as caught:
+        algorithm.schedule(make_pod(cpu="2"), nodes)
+    assert caught.value.message == (
+        "0/5 nodes are available: 3 Insufficient cpu, "
+        "2 node(s) had untolerated taint {key: value}.")
