@@ -158,7 +158,19 @@ def _copy(value: Any) -> Any:
     return value
 
 
+class NodeStrategy(Strategy):
+    """A node keeps the status it is created with: the kubelet registers its node with
+    capacity, allocatable and conditions in one create, as upstream allows."""
+
+    def prepare_create(self, obj: dict[str, Any]) -> None:
+        status = obj.get("status")
+        super().prepare_create(obj)
+        if isinstance(status, dict):
+            obj["status"] = status
+
+
 _STRATEGY_CLASSES: dict[str, type[Strategy]] = {
+    "nodes": NodeStrategy,
     "pods": PodStrategy,
     "namespaces": NamespaceStrategy,
     "services": ServiceStrategy,

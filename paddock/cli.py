@@ -111,6 +111,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"paddock: the apiserver did not become ready; see {log_dir}/apiserver.log", file=sys.stderr)
         _stop_all(procs)
         return 1
+    spawn("scheduler", ["scheduler", "--kubeconfig", kubeconfig])
     if not args.no_kubelet:
         print("paddock: no node agent is started yet (the kubelet is not part of this build); "
               "running the control plane only", file=sys.stderr)
@@ -139,6 +140,12 @@ def _stop_all(procs: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from .scheduler import service
+
+    return service.main(args)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -175,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--max-mutating-requests-inflight", type=int, default=200)
     api.add_argument("--service-cluster-ip-range", default="198.19.0.0/16")
     api.set_defaults(func=cmd_apiserver)
+
+    sched = sub.add_parser("scheduler", help="run the scheduler")
+    from .scheduler.service import add_arguments as scheduler_arguments
+
+    scheduler_arguments(sched)
+    sched.set_defaults(func=cmd_scheduler)
 
     bench = sub.add_parser("bench", help="benchmarks and load tests")
     bsub = bench.add_subparsers(dest="bench", required=True)

@@ -472,3 +472,18 @@ def test_list_parameter_errors_and_no_limit_below_one(apiserver: APIServerProces
     assert r.status == 400
     assert apiserver.request("GET", base + "/c0?resourceVersion=abc").status == 400
     assert apiserver.request("POST", base, b'{"metadata":{"name":"t"}}', {"Content-Type": "text/plain"}).status == 415
+
+
+def test_nodes_keep_the_status_they_are_created_with_and_pods_do_not(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    status = {"allocatable": {"cpu": "2", "pods": "110"}, "capacity": {"cpu": "2", "pods": "110"}}
+    r = apiserver.request("POST", "/api/v1/nodes", {
+        "apiVersion": "v1", "kind": "Node", "metadata": {"name": f"{namespace}-node"},
+        "status": status})
+    assert r.status == 201 and r.json()["status"]["allocatable"] == status["allocatable"]
+    r = apiserver.request("POST", f"/api/v1/namespaces/{namespace}/pods", {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "x"}]},
+        "status": {"phase": "Running", "podIP": "198.18.0.9"}})
+    assert r.status == 201 and "podIP" not in r.json()["status"]
+    apiserver.request("DELETE", f"/api/v1/nodes/{namespace}-node")

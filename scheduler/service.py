@@ -1,0 +1,172 @@
+"""``paddock scheduler``: watch pending pods and nodes, place each pod, bind it.
+
+The scheduling cycle (take the next pod, filter and score the nodes, assume the pod on the
+chosen node) runs one pod at a time; the binding cycle (``POST pods/NAME/binding``, the
+``Scheduled`` event) runs in the background, so the next pod is considered while the last
+binding is in flight.  A pod no node fits gets a ``FailedScheduling`` event and the
+``PodScheduled=False`` condition with reason ``Unschedulable``, and waits in the queue for
+a node to be added or changed or a pod to leave.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import socket
+from datetime import UTC, datetime
+from typing import Any
+
+from paddock.core.client import Client, add_client_flags, client_from_flags
+from paddock.core.events import EventRecorder
+from paddock.core.informer import Informer, object_key
+from paddock.core.status import APIError
+
+from . import algorithm
+from .cache import SchedulerCache
+from .framework import PodInfo
+from .queue import QueuedPod, SchedulingQueue
+
+log = logging.getLogger(__name__)
+
+SCHEDULER_NAME = "default-scheduler"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_pending(pod: dict[str, Any]) -> bool:
+    """A pod this scheduler should place: unbound, ours, not finished, not being deleted."""
+    spec = pod.get("spec") or {}
+    md = pod.get("metadata") or {}
+    phase = (pod.get("status") or {}).get("phase")
+    return (not spec.get("nodeName")
+            and (spec.get("schedulerName") or SCHEDULER_NAME) == SCHEDULER_NAME
+            and not md.get("deletionTimestamp")
+            and phase not in ("Succeeded", "Failed"))
+
+
+class Scheduler:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.cache = SchedulerCache()
+        self.queue = SchedulingQueue()
+        self.events = EventRecorder(client, SCHEDULER_NAME, socket.gethostname())
+        self.pods = Informer(client, "pods")
+        self.nodes = Informer(client, "nodes")
+        self.pods.add_handler(self._on_pod)
+        self.nodes.add_handler(self._on_node)
+        self._bindings: set[asyncio.Task[None]] = set()
+        self.scheduled = 0
+
+    # -- informer events
+
+    def _on_node(self, event_type: str, node: dict[str, Any], old: dict[str, Any] | None) -> None:
+        if event_type == "DELETED":
+            self.cache.remove_node(node["metadata"]["name"])
+            return
+        self.cache.set_node(node)
+        self.queue.move_all_to_active()
+
+    def _on_pod(self, event_type: str, pod: dict[str, Any], old: dict[str, Any] | None) -> None:
+        key = object_key(pod)
+        if event_type == "DELETED":
+            self.queue.delete(key)
+            if (pod.get("spec") or {}).get("nodeName") or self.cache.is_assumed(key):
+                self.cache.remove_pod(key)
+                self.queue.move_all_to_active()
+            return
+        if (pod.get("spec") or {}).get("nodeName"):
+            self.queue.delete(key)
+            self.cache.set_bound_pod(pod)
+        elif is_pending(pod):
+            if not self.cache.is_assumed(key):
+                self.queue.add(key, pod)
+        else:
+            self.queue.delete(key)
+
+    # -- the scheduling cycle
+
+    async def run(self) -> None:
+        self.nodes.start()
+        self.pods.start()
+        await self.nodes.synced.wait()
+        await self.pods.synced.wait()
+        log.info("scheduler synced: %d nodes, %d pending pods", len(self.cache.nodes),
+                 len(self.queue))
+        while True:
+            queued = await self.queue.pop()
+            self.schedule_one(queued)
+
+    def schedule_one(self, queued: QueuedPod) -> None:
+        pod = PodInfo.of(queued.pod)
+        try:
+            node = algorithm.schedule(pod, self.cache.node_list())
+        except algorithm.FitError as e:
+            self.queue.unschedulable(queued)
+            self._report_unschedulable(queued.pod, e.message)
+            return
+        self.cache.assume(pod, node.name)
+        self.queue.done(queued.key)
+        task = asyncio.create_task(self._bind(queued, pod, node.name))
+        self._bindings.add(task)
+        task.add_done_callback(self._bindings.discard)
+
+    async def _bind(self, queued: QueuedPod, pod: PodInfo, node_name: str) -> None:
+        try:
+            await self.client.bind(pod.namespace, pod.name, node_name, uid=pod.uid or None)
+        except (APIError, OSError) as e:
+            log.info("binding %s to %s failed: %s", pod.key, node_name, e)
+            self.cache.forget(pod.key)
+            if isinstance(e, APIError) and e.code == 404:
+                return  # the pod is gone
+            current = self.pods.store.get(pod.key)
+            if current is not None and is_pending(current):
+                self.queue.add_after_backoff(pod.key, current)
+            return
+        self.scheduled += 1
+        self.events.record(pod.pod, "Normal", "Scheduled",
+                           f"Successfully assigned {pod.key} to {node_name}")
+
+    def _report_unschedulable(self, pod: dict[str, Any], message: str) -> None:
+        self.events.record(pod, "Warning", "FailedScheduling", message)
+        conditions = (pod.get("status") or {}).get("conditions") or []
+        for c in conditions:
+            if (c.get("type") == "PodScheduled" and c.get("status") == "False"
+                    and c.get("message") == message):
+                return  # already says so
+        task = asyncio.create_task(self._set_unschedulable(pod, message))
+        self._bindings.add(task)
+        task.add_done_callback(self._bindings.discard)
+
+    async def _set_unschedulable(self, pod: dict[str, Any], message: str) -> None:
+        md = pod["metadata"]
+        patch = {"status": {"conditions": [{
+            "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": message, "lastProbeTime": None, "lastTransitionTime": _now()}]}}
+        try:
+            await self.client.patch("pods", md["name"], patch, md.get("namespace"),
+                                    subresource="status",
+                                    patch_type="application/strategic-merge-patch+json")
+        except (APIError, OSError) as e:
+            log.info("could not mark %s/%s unschedulable: %s", md.get("namespace"),
+                     md.get("name"), e)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_client_flags(parser)
+
+
+def main(args: argparse.Namespace) -> int:
+    import uvloop
+
+    async def go() -> None:
+        async with client_from_flags(args, SCHEDULER_NAME) as client:
+            await Scheduler(client).run()
+
+    try:
+        uvloop.run(go())
+    except KeyboardInterrupt:
+        pass
+    return 0

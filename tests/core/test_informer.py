@@ -1,0 +1,64 @@
+"""The informer against a real apiserver: list, then watch, with every change delivered once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from paddock.core.client import Client
+from paddock.core.informer import Informer
+from tests.conftest import APIServerProcess
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_informer_lists_then_watches(apiserver: APIServerProcess, namespace: str) -> None:
+    async def go() -> list[tuple[str, str]]:
+        seen: list[tuple[str, str]] = []
+        async with Client.from_kubeconfig(apiserver.kubeconfig) as c:
+            await c.create("configmaps", {"metadata": {"name": "before"}}, namespace)
+            informer = Informer(c, "configmaps", namespace=namespace)
+            informer.add_handler(lambda t, o, old: seen.append((t, o["metadata"]["name"])))
+            informer.start()
+            await asyncio.wait_for(informer.synced.wait(), 10)
+            await c.create("configmaps", {"metadata": {"name": "after"}}, namespace)
+            await c.patch("configmaps", "before", {"data": {"a": "b"}}, namespace)
+            await c.delete("configmaps", "after", namespace)
+            for _ in range(100):
+                if len(seen) >= 4:
+                    break
+                await asyncio.sleep(0.05)
+            assert set(informer.store) == {f"{namespace}/before"}
+            assert informer.store[f"{namespace}/before"]["data"] == {"a": "b"}
+            await informer.stop()
+        return seen
+
+    assert asyncio.run(go()) == [("ADDED", "before"), ("ADDED", "after"),
+                                 ("MODIFIED", "before"), ("DELETED", "after")]
+
+
+def test_a_handler_that_fails_does_not_stop_the_others(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    async def go() -> int:
+        got: list[Any] = []
+        async with Client.from_kubeconfig(apiserver.kubeconfig) as c:
+            informer = Informer(c, "configmaps", namespace=namespace)
+
+            def broken(*_: Any) -> None:
+                raise RuntimeError("bug")
+
+            informer.add_handler(broken)
+            informer.add_handler(lambda *a: got.append(a))
+            informer.start()
+            await asyncio.wait_for(informer.synced.wait(), 10)
+            await c.create("configmaps", {"metadata": {"name": "x"}}, namespace)
+            for _ in range(100):
+                if got:
+                    break
+                await asyncio.sleep(0.05)
+            await informer.stop()
+        return len(got)
+
+    assert asyncio.run(go()) == 1

@@ -1,0 +1,114 @@
+"""``paddock scheduler`` as a process against a real apiserver: pods bound, unschedulable
+pods reported and placed once a node fits them, events and conditions as upstream."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import APIServerProcess
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def scheduler(fresh_apiserver: APIServerProcess) -> Iterator[subprocess.Popen[bytes]]:
+    log = open(os.path.join(fresh_apiserver.data_dir, "scheduler.log"), "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "paddock.cli", "scheduler", "--kubeconfig",
+                             fresh_apiserver.kubeconfig], stdout=log, stderr=subprocess.STDOUT)
+    yield proc
+    proc.terminate()
+    proc.wait(10)
+
+
+def node(name: str, cpu: str = "2", memory: str = "4Gi", **labels: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels},
+            "status": {"allocatable": {"cpu": cpu, "memory": memory, "pods": "110"},
+                       "capacity": {"cpu": cpu, "memory": memory, "pods": "110"},
+                       "conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+def pod(name: str, cpu: str = "100m") -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": "pause",
+                                     "resources": {"requests": {"cpu": cpu}}}]}}
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 20) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.1)
+
+
+def get_pod(api: APIServerProcess, name: str) -> dict[str, Any]:
+    r = api.request("GET", f"/api/v1/namespaces/default/pods/{name}")
+    assert r.status == 200, r.body
+    result: dict[str, Any] = r.json()
+    return result
+
+
+def events_for(api: APIServerProcess, name: str) -> list[dict[str, Any]]:
+    items = api.request("GET", "/api/v1/namespaces/default/events").json()["items"]
+    return [e for e in items if e["involvedObject"]["name"] == name]
+
+
+def test_pods_are_bound_with_a_scheduled_event(
+        fresh_apiserver: APIServerProcess, scheduler: subprocess.Popen[bytes]) -> None:
+    api = fresh_apiserver
+    for n in ("n1", "n2", "n3"):
+        assert api.request("POST", "/api/v1/nodes", node(n)).status == 201
+    for i in range(6):
+        assert api.request("POST", "/api/v1/namespaces/default/pods", pod(f"p{i}")).status == 201
+    bound = wait_for(lambda: all(get_pod(api, f"p{i}")["spec"].get("nodeName") for i in range(6)))
+    assert bound
+    placed = [get_pod(api, f"p{i}")["spec"]["nodeName"] for i in range(6)]
+    assert sorted(set(placed)) == ["n1", "n2", "n3"]  # LeastAllocated spreads them
+    scheduled = wait_for(lambda: [e for e in events_for(api, "p0") if e["reason"] == "Scheduled"])
+    assert scheduled[0]["type"] == "Normal"
+    assert scheduled[0]["message"] == f"Successfully assigned default/p0 to {placed[0]}"
+    assert scheduled[0]["source"]["component"] == "default-scheduler"
+
+
+def test_unschedulable_pod_is_reported_then_placed_when_a_node_fits(
+        fresh_apiserver: APIServerProcess, scheduler: subprocess.Popen[bytes]) -> None:
+    api = fresh_apiserver
+    for n in ("small-1", "small-2"):
+        api.request("POST", "/api/v1/nodes", node(n, cpu="1"))
+    api.request("POST", "/api/v1/nodes", {**node("tainted", cpu="8"), "spec": {"taints": [
+        {"key": "dedicated", "value": "db", "effect": "NoSchedule"}]}})
+    assert api.request("POST", "/api/v1/namespaces/default/pods", pod("big", cpu="4")).status == 201
+    failed = wait_for(lambda: [e for e in events_for(api, "big")
+                               if e["reason"] == "FailedScheduling"])
+    message = ("0/3 nodes are available: 2 Insufficient cpu, "
+               "1 node(s) had untolerated taint {dedicated: db}.")
+    assert failed[0]["type"] == "Warning" and failed[0]["message"] == message
+    condition = wait_for(lambda: [c for c in get_pod(api, "big")["status"].get("conditions", [])
+                                  if c["type"] == "PodScheduled"])
+    assert (condition[0]["status"], condition[0]["reason"]) == ("False", "Unschedulable")
+    assert condition[0]["message"] == message
+    # a node that fits arrives: the pod is placed without anyone asking again
+    api.request("POST", "/api/v1/nodes", node("large", cpu="8"))
+    assert wait_for(lambda: get_pod(api, "big")["spec"].get("nodeName")) == "large"
+
+
+def test_pods_for_another_scheduler_are_left_alone(
+        fresh_apiserver: APIServerProcess, scheduler: subprocess.Popen[bytes]) -> None:
+    api = fresh_apiserver
+    api.request("POST", "/api/v1/nodes", node("n1"))
+    other = pod("other")
+    other["spec"]["schedulerName"] = "my-scheduler"
+    api.request("POST", "/api/v1/namespaces/default/pods", other)
+    api.request("POST", "/api/v1/namespaces/default/pods", pod("mine"))
+    assert wait_for(lambda: get_pod(api, "mine")["spec"].get("nodeName")) == "n1"
+    assert not get_pod(api, "other")["spec"].get("nodeName")
