@@ -26,8 +26,12 @@ class FitError(Exception):
 
     @property
     def message(self) -> str:
-        """Upstream's form: counts and reasons sorted by the reason text."""
-        summary = ", ".join(f"{count} {reason}" for reason, count in sorted(self.reasons.items()))
+        """Upstream's form: ``"<count> <reason>"`` entries sorted as strings (count and
+        all, so ``10 ...`` sorts before ``2 ...``), joined by commas, with a period.  No
+        preemption suffix: this scheduler does not preempt."""
+        if self.total_nodes == 0:
+            return "no nodes available to schedule pods"
+        summary = ", ".join(sorted(f"{count} {reason}" for reason, count in self.reasons.items()))
         return f"0/{self.total_nodes} nodes are available: {summary}."
 
     def __str__(self) -> str:
@@ -70,13 +74,57 @@ def score_nodes(pod: PodInfo, nodes: Sequence[NodeInfo]) -> list[int]:
 
 
 def schedule(pod: PodInfo, nodes: Sequence[NodeInfo]) -> NodeInfo:
-    """The node for ``pod``: the best-scoring feasible node, the first in ``nodes`` order
-    among equals.  Raises FitError when none fits."""
-    fit, reasons = feasible_nodes(pod, nodes)
-    if not fit:
-        raise FitError(pod, len(nodes), reasons)
-    if len(fit) == 1:
-        return fit[0]
-    totals = score_nodes(pod, fit)
-    best = max(range(len(fit)), key=lambda i: (totals[i], -i))
-    return fit[best]
+    """The node for ``pod`` among all ``nodes``: the best-scoring feasible node, the first
+    in ``nodes`` order among equals.  Raises FitError when none fits."""
+    return Algorithm(percentage_of_nodes_to_score=100).schedule(pod, nodes)
+
+
+MIN_FEASIBLE_NODES_TO_FIND = 100
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+
+
+def nodes_to_find(all_nodes: int, percentage: int) -> int:
+    """How many feasible nodes to look for before scoring, as upstream: every node of a
+    small cluster; else ``percentage`` of them (0: adaptive, 50% less 1% per 125 nodes,
+    at least 5%), and never fewer than 100."""
+    if all_nodes < MIN_FEASIBLE_NODES_TO_FIND:
+        return all_nodes
+    if percentage <= 0:
+        percentage = max(50 - all_nodes // 125, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+    return max(all_nodes * min(percentage, 100) // 100, MIN_FEASIBLE_NODES_TO_FIND)
+
+
+class Algorithm:
+    """Scheduling decisions over a large cluster: filter nodes round-robin from where the
+    last decision stopped, until enough feasible ones are found, then score those."""
+
+    def __init__(self, percentage_of_nodes_to_score: int = 0) -> None:
+        self.percentage = percentage_of_nodes_to_score
+        self.next_start = 0
+
+    def schedule(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> NodeInfo:
+        total = len(nodes)
+        if total == 0:
+            raise FitError(pod, 0)
+        wanted = nodes_to_find(total, self.percentage)
+        fit: list[NodeInfo] = []
+        reasons: Counter[str] = Counter()
+        processed = 0
+        for i in range(total):
+            node = nodes[(self.next_start + i) % total]
+            processed += 1
+            why = filter_node(pod, node)
+            if why:
+                reasons.update(why)
+            else:
+                fit.append(node)
+                if len(fit) >= wanted:
+                    break
+        self.next_start = (self.next_start + processed) % total
+        if not fit:
+            raise FitError(pod, total, reasons)
+        if len(fit) == 1:
+            return fit[0]
+        totals = score_nodes(pod, fit)
+        best = max(range(len(fit)), key=lambda i: (totals[i], -i))
+        return fit[best]

@@ -31,9 +31,17 @@ class SchedulerCache:
     # -- nodes
 
     def node_list(self) -> list[NodeInfo]:
-        """Every node, in a stable order (by name), for one scheduling decision."""
+        """Every node, zones taken in turn (one node of each zone, then the next of each),
+        as upstream's node tree lists them: a decision that looks at only some of the nodes
+        still sees every zone.  Within a zone, by name."""
         if self._node_order is None:
-            self._node_order = [self.nodes[n] for n in sorted(self.nodes)]
+            zones: dict[str, list[NodeInfo]] = {}
+            for name in sorted(self.nodes):
+                node = self.nodes[name]
+                zones.setdefault(node.zone, []).append(node)
+            columns = [zones[z] for z in sorted(zones)]
+            self._node_order = [column[i] for i in range(max(map(len, columns), default=0))
+                                for column in columns if i < len(column)]
         return self._node_order
 
     def set_node(self, node: dict[str, Any]) -> None:

@@ -96,15 +96,15 @@ def pod_requests(spec: Mapping[str, Any]) -> Resources:
 
 
 def non_zero_requests(spec: Mapping[str, Any]) -> tuple[int, int]:
-    """(millicores, bytes) for scoring: each container without a CPU or memory request
-    counts the defaults, so that empty pods still spread."""
+    """(millicores, bytes) for scoring: each container that states no CPU or memory
+    request counts the defaults, so that empty pods still spread (an explicit 0 stays 0)."""
     cpu = memory = 0
     containers = list(spec.get("containers") or ())
     containers += [c for c in spec.get("initContainers") or () if c.get("restartPolicy") == "Always"]
     for c in containers:
         requests = resource_list((c.get("resources") or {}).get("requests"))
-        cpu += requests.get(CPU) or DEFAULT_MILLI_CPU_REQUEST
-        memory += requests.get(MEMORY) or DEFAULT_MEMORY_REQUEST
+        cpu += requests[CPU] if CPU in requests else DEFAULT_MILLI_CPU_REQUEST
+        memory += requests[MEMORY] if MEMORY in requests else DEFAULT_MEMORY_REQUEST
     overhead = resource_list(spec.get("overhead"))
     return cpu + overhead.get(CPU, 0), memory + overhead.get(MEMORY, 0)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import socket
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from paddock.core.client import Client, add_client_flags, client_from_flags
 from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer, object_key
+from paddock.core.leaderelection import add_leader_election_flags, elector_from_flags
 from paddock.core.status import APIError
 
 from . import algorithm
@@ -48,8 +50,9 @@ def is_pending(pod: dict[str, Any]) -> bool:
 
 
 class Scheduler:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, percentage_of_nodes_to_score: int = 0) -> None:
         self.client = client
+        self.algorithm = algorithm.Algorithm(percentage_of_nodes_to_score)
         self.cache = SchedulerCache()
         self.queue = SchedulingQueue()
         self.events = EventRecorder(client, SCHEDULER_NAME, socket.gethostname())
@@ -102,7 +105,7 @@ class Scheduler:
     def schedule_one(self, queued: QueuedPod) -> None:
         pod = PodInfo.of(queued.pod)
         try:
-            node = algorithm.schedule(pod, self.cache.node_list())
+            node = self.algorithm.schedule(pod, self.cache.node_list())
         except algorithm.FitError as e:
             self.queue.unschedulable(queued)
             self._report_unschedulable(queued.pod, e.message)
@@ -130,7 +133,9 @@ class Scheduler:
                            f"Successfully assigned {pod.key} to {node_name}")
 
     def _report_unschedulable(self, pod: dict[str, Any], message: str) -> None:
-        self.events.record(pod, "Warning", "FailedScheduling", message)
+        # the event (not the condition) is cut to 1024 characters, as upstream's
+        event_message = message if len(message) <= 1024 else message[:1020] + " ..."
+        self.events.record(pod, "Warning", "FailedScheduling", event_message)
         conditions = (pod.get("status") or {}).get("conditions") or []
         for c in conditions:
             if (c.get("type") == "PodScheduled" and c.get("status") == "False"
@@ -156,17 +161,48 @@ class Scheduler:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_client_flags(parser)
+    add_leader_election_flags(parser, "kube-scheduler")
+    parser.add_argument("--percentage-of-nodes-to-score", type=int, default=0,
+                        help="share of nodes to find feasible before scoring (0: adaptive)")
 
 
 def main(args: argparse.Namespace) -> int:
     import uvloop
 
-    async def go() -> None:
+    async def go() -> int:
+        # SIGTERM stops cleanly: the lease is released for a standby at once
+        terminated = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, terminated.set)
         async with client_from_flags(args, SCHEDULER_NAME) as client:
-            await Scheduler(client).run()
+            elector = elector_from_flags(client, args)
+            if elector is not None:
+                acquiring = asyncio.create_task(elector.acquire())
+                stop = asyncio.create_task(terminated.wait())
+                await asyncio.wait([acquiring, stop], return_when=asyncio.FIRST_COMPLETED)
+                if terminated.is_set():
+                    acquiring.cancel()
+                    return 0
+            scheduler = Scheduler(client, args.percentage_of_nodes_to_score)
+            waits = [asyncio.create_task(scheduler.run()),
+                     asyncio.create_task(terminated.wait())]
+            if elector is not None:
+                waits.append(asyncio.create_task(elector.lost.wait()))
+            try:
+                done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                if elector is not None and elector.lost.is_set():
+                    log.error("leadership lost; exiting so as never to work beside a new leader")
+                    return 1
+                for task in done:
+                    task.result()  # the scheduler's own failure, if that is what ended it
+                return 0
+            finally:
+                for task in waits:
+                    task.cancel()
+                await scheduler.events.flush()
+                if elector is not None:
+                    await elector.stop()
 
     try:
-        uvloop.run(go())
+        return uvloop.run(go())
     except KeyboardInterrupt:
-        pass
-    return 0
+        return 0

@@ -4,20 +4,21 @@ shares score higher, so that neither runs out while the other idles."""
 from __future__ import annotations
 
 from ..framework import CPU, MAX_NODE_SCORE, MEMORY, NodeInfo, PodInfo
-from .node_resources_fit import _requested_with
 
 NAME = "NodeResourcesBalancedAllocation"
 
 
 def score(pod: PodInfo, node: NodeInfo) -> int:
     """``(1 - standard deviation of the used fractions) * 100``; a fraction above 1 counts
-    as 1.  With two resources the deviation is half their difference."""
+    as 1.  With two resources the deviation is half their difference.  Unlike
+    LeastAllocated, the actual requests count (no defaults for pods that state none)."""
     fractions = []
     for name in (CPU, MEMORY):
         allocatable = node.allocatable.get(name, 0)
         if allocatable == 0:
             continue
-        fractions.append(min(1.0, _requested_with(pod, node, name) / allocatable))
+        requested = node.requested.get(name, 0) + pod.requests.get(name, 0)
+        fractions.append(min(1.0, requested / allocatable))
     if len(fractions) < 2:
         return MAX_NODE_SCORE
     mean = sum(fractions) / len(fractions)

@@ -240,6 +240,54 @@ def test_fit_error_summarises_reasons_as_upstream() -> None:
              make_node("e", taints=[{"key": "key", "value": "value", "effect": "NoSchedule"}])]
     with pytest.raises(algorithm.FitError) as caught:
         algorithm.schedule(make_pod(cpu="2"), nodes)
+    # sorted as upstream sorts them: "<count> <reason>" as strings
     assert caught.value.message == (
-        "0/5 nodes are available: 3 Insufficient cpu, "
-        "2 node(s) had untolerated taint {key: value}.")
+        "0/5 nodes are available: 2 node(s) had untolerated taint {key: value}, "
+        "3 Insufficient cpu.")
+    with pytest.raises(algorithm.FitError) as caught:
+        algorithm.schedule(make_pod(), [])
+    assert caught.value.message == "no nodes available to schedule pods"
+
+
+def test_counts_sort_as_text_so_ten_comes_before_two() -> None:
+    nodes = [make_node(f"small{i}", cpu="1") for i in range(10)] + [
+        make_node(f"t{i}", taints=[{"key": "k", "effect": "NoSchedule"}]) for i in range(2)]
+    with pytest.raises(algorithm.FitError) as caught:
+        algorithm.schedule(make_pod(cpu="2"), nodes)
+    assert caught.value.message == (
+        "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint {k: }.")
+
+
+def test_explicit_zero_requests_stay_zero_for_scoring() -> None:
+    zero = make_pod(cpu="0", memory="0")
+    assert (zero.non_zero_cpu, zero.non_zero_memory) == (0, 0)
+    unset = make_pod()
+    assert (unset.non_zero_cpu, unset.non_zero_memory) == (100, 200 * 1024 * 1024)
+
+
+def test_nodes_are_listed_zone_by_zone_in_turn() -> None:
+    from paddock.scheduler.cache import SchedulerCache
+
+    cache = SchedulerCache()
+    for name, zone in (("a1", "a"), ("a2", "a"), ("a3", "a"), ("b1", "b"), ("c1", "c"),
+                       ("c2", "c")):
+        cache.set_node({"metadata": {"name": name,
+                                     "labels": {"topology.kubernetes.io/zone": zone}}})
+    assert [n.name for n in cache.node_list()] == ["a1", "b1", "c1", "a2", "c2", "a3"]
+
+
+@pytest.mark.parametrize(("nodes", "percentage", "wanted"), [
+    (50, 0, 50), (100, 0, 100), (1000, 0, 420), (5000, 0, 500), (6000, 0, 300),
+    (20000, 0, 1000), (1000, 10, 100), (1000, 50, 500), (150, 10, 100), (1000, 100, 1000),
+])
+def test_nodes_to_find_is_adaptive_as_upstream(nodes: int, percentage: int, wanted: int) -> None:
+    assert algorithm.nodes_to_find(nodes, percentage) == wanted
+
+
+def test_large_clusters_are_filtered_round_robin_until_enough_fit() -> None:
+    nodes = [make_node(f"n{i:03d}") for i in range(200)]
+    scheduler = algorithm.Algorithm(percentage_of_nodes_to_score=50)  # 100 of 200
+    first = scheduler.schedule(make_pod(), nodes)
+    assert scheduler.next_start == 100 and first.name < "n100"
+    second = scheduler.schedule(make_pod(), nodes)
+    assert scheduler.next_start == 0 and second.name >= "n100"

@@ -90,8 +90,8 @@ def test_unschedulable_pod_is_reported_then_placed_when_a_node_fits(
     assert api.request("POST", "/api/v1/namespaces/default/pods", pod("big", cpu="4")).status == 201
     failed = wait_for(lambda: [e for e in events_for(api, "big")
                                if e["reason"] == "FailedScheduling"])
-    message = ("0/3 nodes are available: 2 Insufficient cpu, "
-               "1 node(s) had untolerated taint {dedicated: db}.")
+    message = ("0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, "
+               "2 Insufficient cpu.")
     assert failed[0]["type"] == "Warning" and failed[0]["message"] == message
     condition = wait_for(lambda: [c for c in get_pod(api, "big")["status"].get("conditions", [])
                                   if c["type"] == "PodScheduled"])
@@ -112,3 +112,38 @@ def test_pods_for_another_scheduler_are_left_alone(
     api.request("POST", "/api/v1/namespaces/default/pods", pod("mine"))
     assert wait_for(lambda: get_pod(api, "mine")["spec"].get("nodeName")) == "n1"
     assert not get_pod(api, "other")["spec"].get("nodeName")
+
+
+def test_a_standby_scheduler_takes_over_when_the_leader_stops(
+        fresh_apiserver: APIServerProcess) -> None:
+    api = fresh_apiserver
+    api.request("POST", "/api/v1/nodes", node("n1"))
+
+    def start(name: str) -> subprocess.Popen[bytes]:
+        log = open(os.path.join(api.data_dir, f"{name}.log"), "ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "paddock.cli", "scheduler", "--kubeconfig", api.kubeconfig,
+             "--leader-elect-lease-duration", "3s", "--leader-elect-renew-deadline", "2s",
+             "--leader-elect-retry-period", "200ms"], stdout=log, stderr=subprocess.STDOUT)
+
+    leader = start("leader")
+    lease_path = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler"
+    wait_for(lambda: api.request("GET", lease_path).status == 200)
+    standby = start("standby")
+    try:
+        api.request("POST", "/api/v1/namespaces/default/pods", pod("a"))
+        assert wait_for(lambda: get_pod(api, "a")["spec"].get("nodeName")) == "n1"
+        holder = api.request("GET", lease_path).json()["spec"]["holderIdentity"]
+        leader.terminate()
+        assert leader.wait(10) == 0
+        # released on SIGTERM: the standby holds the lease well within the 3 s duration
+        new_holder = wait_for(lambda: (h := api.request("GET", lease_path).json()["spec"].get(
+            "holderIdentity")) and h != holder and h, timeout=5)
+        assert new_holder
+        api.request("POST", "/api/v1/namespaces/default/pods", pod("b"))
+        assert wait_for(lambda: get_pod(api, "b")["spec"].get("nodeName")) == "n1"
+    finally:
+        for proc in (leader, standby):
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
