@@ -64,7 +64,11 @@ def score_nodes(pod: PodInfo, nodes: Sequence[NodeInfo]) -> list[int]:
     """Each node's total: every score plugin's (normalized) score times its weight."""
     totals = [0] * len(nodes)
     for plugin, weight in SCORES:
-        scores = [plugin.score(pod, node) for node in nodes]
+        score_all = getattr(plugin, "score_all", None)
+        if score_all is not None:
+            scores = score_all(pod, nodes)
+        else:
+            scores = [plugin.score(pod, node) for node in nodes]
         normalize = getattr(plugin, "normalize", None)
         if normalize is not None:
             scores = normalize(scores)

@@ -151,6 +151,9 @@ class PodInfo:
     preferred_terms: list[dict[str, Any]]
     priority: int
     labels: dict[str, str]
+    # selectors of the services, replication controllers, replica sets and stateful sets
+    # that match this pod (SelectorSpread spreads their pods); set by the scheduler
+    spread_selectors: list[Any] = field(default_factory=list)
 
     @classmethod
     def of(cls, pod: dict[str, Any]) -> PodInfo:

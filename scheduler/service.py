@@ -21,6 +21,7 @@ from typing import Any
 from paddock.core.client import Client, add_client_flags, client_from_flags
 from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer, object_key
+from paddock.core.labels import selector_from_label_selector, selector_from_set
 from paddock.core.leaderelection import add_leader_election_flags, elector_from_flags
 from paddock.core.status import APIError
 
@@ -32,6 +33,8 @@ from .queue import QueuedPod, SchedulingQueue
 log = logging.getLogger(__name__)
 
 SCHEDULER_NAME = "default-scheduler"
+SPREADING_OWNERS = ("services", "replicationcontrollers", "replicasets.apps",
+                    "statefulsets.apps")
 
 
 def _now() -> str:
@@ -60,6 +63,9 @@ class Scheduler:
         self.nodes = Informer(client, "nodes")
         self.pods.add_handler(self._on_pod)
         self.nodes.add_handler(self._on_node)
+        # the owners whose pods SelectorSpread spreads
+        self.spreaders = [Informer(client, r) for r in SPREADING_OWNERS]
+        self._selectors: dict[tuple[str, str], tuple[str, Any]] = {}
         self._bindings: set[asyncio.Task[None]] = set()
         self.scheduled = 0
 
@@ -91,11 +97,46 @@ class Scheduler:
 
     # -- the scheduling cycle
 
+    def spread_selectors(self, pod: PodInfo) -> list[Any]:
+        """Selectors of the services, RCs, RSs and StatefulSets in the pod's namespace that
+        select it (compiled once per version of each owner)."""
+        found = []
+        for informer in self.spreaders:
+            for key, owner in informer.store.items():
+                if not key.startswith(pod.namespace + "/"):
+                    continue
+                selector = self._selector(informer.resource, key, owner)
+                if selector is not None and selector.matches(pod.labels):
+                    found.append(selector)
+        return found
+
+    def _selector(self, resource: str, key: str, owner: dict[str, Any]) -> Any:
+        version = owner["metadata"].get("resourceVersion", "")
+        cached = self._selectors.get((resource, key))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        raw = (owner.get("spec") or {}).get("selector")
+        selector = None
+        if raw:  # an owner without a selector spreads nothing
+            if resource in ("services", "replicationcontrollers"):
+                selector = selector_from_set(raw)
+            elif raw.get("matchLabels") or raw.get("matchExpressions"):
+                try:
+                    selector = selector_from_label_selector(raw)
+                except ValueError:
+                    selector = None
+        self._selectors[(resource, key)] = (version, selector)
+        return selector
+
     async def run(self) -> None:
         self.nodes.start()
         self.pods.start()
+        for informer in self.spreaders:
+            informer.start()
         await self.nodes.synced.wait()
         await self.pods.synced.wait()
+        for informer in self.spreaders:
+            await informer.synced.wait()
         log.info("scheduler synced: %d nodes, %d pending pods", len(self.cache.nodes),
                  len(self.queue))
         while True:
@@ -104,6 +145,7 @@ class Scheduler:
 
     def schedule_one(self, queued: QueuedPod) -> None:
         pod = PodInfo.of(queued.pod)
+        pod.spread_selectors = self.spread_selectors(pod)
         try:
             node = self.algorithm.schedule(pod, self.cache.node_list())
         except algorithm.FitError as e:

@@ -1,7 +1,8 @@
 """The scheduler's plugins, one module each, in one literal registry.
 
 A plugin module has a ``NAME`` and ``filter(pod, node) -> reasons`` and/or
-``score(pod, node) -> int`` (0..100, or raw and then ``normalize(scores)``).  Filters run in
+``score(pod, node) -> int`` (0..100, or raw and then ``normalize(scores)``), or, when a
+node's score depends on the others (spreading), ``score_all(pod, nodes) -> scores``.  Filters run in
 the order below and stop at the first failure for a node, as upstream's do; scores are
 summed with the weights of upstream's default profile.
 """
@@ -17,6 +18,7 @@ from . import (
     node_ports,
     node_resources_fit,
     node_unschedulable,
+    selector_spread,
     taint_toleration,
 )
 
@@ -35,6 +37,8 @@ SCORES: tuple[tuple[ModuleType, int], ...] = (
     (node_affinity, 2),
     (node_resources_fit, 1),
     (balanced_allocation, 1),
+    # in the place of upstream's PodTopologySpread system defaults, with their weight
+    (selector_spread, 2),
 )
 
 BY_NAME: dict[str, ModuleType] = {p.NAME: p for p in (*FILTERS, *(p for p, _ in SCORES))}

@@ -291,3 +291,22 @@ def test_large_clusters_are_filtered_round_robin_until_enough_fit() -> None:
     assert scheduler.next_start == 100 and first.name < "n100"
     second = scheduler.schedule(make_pod(), nodes)
     assert scheduler.next_start == 0 and second.name >= "n100"
+
+
+def test_selector_spread_weighs_zones_twice_as_much_as_nodes() -> None:
+    from paddock.core.labels import selector_from_set
+    from paddock.scheduler.plugins import selector_spread
+
+    zones = {"a1": "a", "a2": "a", "b1": "b", "c1": "c"}
+    nodes = [make_node(n, labels={"topology.kubernetes.io/zone": z}) for n, z in zones.items()]
+    by_name = {n.name: n for n in nodes}
+    for name, where in (("w1", "a1"), ("w2", "a1"), ("w3", "b1"), ("other", "c1")):
+        by_name[where].add_pod(make_pod(name, labels={"app": "web" if name != "other" else "db"}))
+    pod = make_pod("new", labels={"app": "web"})
+    pod.spread_selectors = [selector_from_set({"app": "web"})]
+    scores = dict(zip(zones, selector_spread.score_all(pod, nodes), strict=True))
+    # a1: node 0, zone 0 -> 0; a2: node 100, zone 0 -> 33; b1: node 50, zone 50 -> 50;
+    # c1 (no web pods at all): 100
+    assert scores == {"a1": 0, "a2": 33, "b1": 50, "c1": 100}
+    lone = make_pod("lone")
+    assert selector_spread.score_all(lone, nodes) == [100] * 4

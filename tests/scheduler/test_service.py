@@ -147,3 +147,30 @@ def test_a_standby_scheduler_takes_over_when_the_leader_stops(
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(10)
+
+
+def test_an_rcs_pods_spread_evenly_over_three_zones(
+        fresh_apiserver: APIServerProcess, scheduler: subprocess.Popen[bytes]) -> None:
+    api = fresh_apiserver
+    for zone in ("a", "b", "c"):
+        for i in (1, 2):
+            api.request("POST", "/api/v1/nodes", node(
+                f"{zone}{i}", cpu="8", **{"topology.kubernetes.io/zone": f"zone-{zone}"}))
+    # the controller's selector is what spreads them (no controller-manager runs here)
+    r = api.request("POST", "/api/v1/namespaces/default/replicationcontrollers", {
+        "apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "web"},
+        "spec": {"replicas": 0, "selector": {"app": "web"}, "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "c", "image": "pause"}]}}}})
+    assert r.status == 201, r.body
+    time.sleep(0.5)  # the scheduler's informer sees the controller
+    for i in range(9):
+        p = pod(f"web-{i}")
+        p["metadata"]["labels"] = {"app": "web"}
+        api.request("POST", "/api/v1/namespaces/default/pods", p)
+    placed = wait_for(lambda: all(get_pod(api, f"web-{i}")["spec"].get("nodeName")
+                                  for i in range(9)))
+    assert placed
+    zones = [get_pod(api, f"web-{i}")["spec"]["nodeName"][0] for i in range(9)]
+    per_zone = [zones.count(z) for z in "abc"]
+    assert max(per_zone) - min(per_zone) <= 1, per_zone
