@@ -153,6 +153,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from .bench import api as bench_api
 
         return bench_api.main(args)
+    if args.bench == "scheduler":
+        from .bench import scheduler as bench_scheduler
+
+        return bench_scheduler.main(args)
     if args.bench == "codec":
         from .bench import codec as bench_codec
 
@@ -206,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     codec_arguments(bcodec)
     bcodec.set_defaults(func=cmd_bench)
+    bsched = bsub.add_parser("scheduler", help="scheduling decisions per second, in-process")
+    from .bench.scheduler import add_arguments as scheduler_bench_arguments
+
+    scheduler_bench_arguments(bsched)
+    bsched.set_defaults(func=cmd_bench)
     return parser
 
 

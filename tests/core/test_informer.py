@@ -62,3 +62,36 @@ def test_a_handler_that_fails_does_not_stop_the_others(
         return len(got)
 
     assert asyncio.run(go()) == 1
+
+
+def test_informer_catches_up_after_the_apiserver_restarts(
+        fresh_apiserver: APIServerProcess) -> None:
+    """The watch breaks; the informer lists again and reports what changed meanwhile."""
+    api = fresh_apiserver
+
+    async def go() -> list[tuple[str, str]]:
+        seen: list[tuple[str, str]] = []
+        async with Client.from_kubeconfig(api.kubeconfig) as c:
+            await c.create("configmaps", {"metadata": {"name": "stays"}}, "default")
+            await c.create("configmaps", {"metadata": {"name": "goes"}}, "default")
+            informer = Informer(c, "configmaps", namespace="default")
+            informer.add_handler(lambda t, o, old: seen.append((t, o["metadata"]["name"])))
+            informer.start()
+            await asyncio.wait_for(informer.synced.wait(), 10)
+            port = api.port
+            await asyncio.to_thread(api.stop)
+            await asyncio.to_thread(api.start, port)
+            await c.delete("configmaps", "goes", "default")
+            await c.create("configmaps", {"metadata": {"name": "new"}}, "default")
+            for _ in range(200):
+                if ("ADDED", "new") in seen and ("DELETED", "goes") in seen:
+                    break
+                await asyncio.sleep(0.05)
+            await informer.stop()
+            assert set(informer.store) == {"default/stays", "default/new"}
+        return seen
+
+    seen = asyncio.run(go())
+    assert seen[:2] == [("ADDED", "goes"), ("ADDED", "stays")] or seen[:2] == [
+        ("ADDED", "stays"), ("ADDED", "goes")]
+    assert seen.count(("DELETED", "goes")) == 1 and seen.count(("ADDED", "new")) == 1
