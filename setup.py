@@ -35,6 +35,11 @@ def _extensions() -> list:
             ["_native/protobuf.pyx"],
             extra_compile_args=["-O2"],
         ),
+        Extension(
+            "paddock._native.scheduler",
+            ["_native/scheduler.pyx"],
+            extra_compile_args=["-O2"],
+        ),
     ]
     return cythonize(
         exts,

@@ -202,6 +202,8 @@ class NodeInfo:
     pods: dict[str, PodInfo] = field(default_factory=dict)
     used_ports: list[HostPort] = field(default_factory=list)
     generation: int = 0
+    # where to report a change of the pods on this node (the native core's dirty rows)
+    changed: list[NodeInfo] | None = None
 
     @classmethod
     def of(cls, node: dict[str, Any], pods: Iterable[PodInfo] = ()) -> NodeInfo:
@@ -232,6 +234,8 @@ class NodeInfo:
         self.non_zero_memory += p.non_zero_memory
         self.used_ports.extend(p.ports)
         self.generation += 1
+        if self.changed is not None:
+            self.changed.append(self)
 
     def remove_pod(self, key: str) -> PodInfo | None:
         p = self.pods.pop(key, None)
@@ -244,4 +248,6 @@ class NodeInfo:
         for port in p.ports:
             self.used_ports.remove(port)
         self.generation += 1
+        if self.changed is not None:
+            self.changed.append(self)
         return p

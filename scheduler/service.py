@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import socket
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from paddock.core.status import APIError
 from . import algorithm
 from .cache import SchedulerCache
 from .framework import PodInfo
+from .native import NativeAlgorithm
 from .queue import QueuedPod, SchedulingQueue
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,10 @@ def is_pending(pod: dict[str, Any]) -> bool:
 class Scheduler:
     def __init__(self, client: Client, percentage_of_nodes_to_score: int = 0) -> None:
         self.client = client
-        self.algorithm = algorithm.Algorithm(percentage_of_nodes_to_score)
+        self.algorithm = (
+            algorithm.Algorithm(percentage_of_nodes_to_score)
+            if os.environ.get("PADDOCK_PURE") == "1"
+            else NativeAlgorithm(percentage_of_nodes_to_score))
         self.cache = SchedulerCache()
         self.queue = SchedulingQueue()
         self.events = EventRecorder(client, SCHEDULER_NAME, socket.gethostname())

@@ -3,6 +3,8 @@ shares score higher, so that neither runs out while the other idles."""
 
 from __future__ import annotations
 
+import math
+
 from ..framework import CPU, MAX_NODE_SCORE, MEMORY, NodeInfo, PodInfo
 
 NAME = "NodeResourcesBalancedAllocation"
@@ -21,6 +23,7 @@ def score(pod: PodInfo, node: NodeInfo) -> int:
         fractions.append(min(1.0, requested / allocatable))
     if len(fractions) < 2:
         return MAX_NODE_SCORE
-    mean = sum(fractions) / len(fractions)
-    deviation = (sum((f - mean) ** 2 for f in fractions) / len(fractions)) ** 0.5
+    # the same operations in the same order as the native core, so both round alike
+    mean = (fractions[0] + fractions[1]) / 2
+    deviation = math.sqrt(((fractions[0] - mean) ** 2 + (fractions[1] - mean) ** 2) / 2)
     return int((1 - deviation) * MAX_NODE_SCORE)

@@ -1,0 +1,127 @@
+"""The native core decides exactly as the pure algorithm: same node for every pod, same
+FitError message when none fits, on random clusters and pod sequences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from paddock.core.labels import selector_from_set
+from paddock.scheduler.algorithm import Algorithm, FitError
+from paddock.scheduler.framework import NodeInfo, PodInfo
+from paddock.scheduler.native import NativeAlgorithm
+
+ZONES = ["a", "b", "c"]
+TAINTS = [{"key": "dedicated", "value": "db", "effect": "NoSchedule"},
+          {"key": "soft", "effect": "PreferNoSchedule"},
+          {"key": "gone", "effect": "NoExecute"}]
+
+nodes_strategy = st.lists(st.fixed_dictionaries({
+    "cpu": st.sampled_from(["1", "2", "4", "500m"]),
+    "memory": st.sampled_from(["1Gi", "2Gi", "8Gi"]),
+    "pods": st.sampled_from(["3", "10", "110"]),
+    "zone": st.sampled_from(ZONES),
+    "disk": st.sampled_from(["ssd", "hdd", None]),
+    "taint": st.sampled_from([None, 0, 1, 2]),
+    "cordoned": st.booleans(),
+}), min_size=1, max_size=12)
+
+pods_strategy = st.lists(st.fixed_dictionaries({
+    "cpu": st.sampled_from([None, "0", "100m", "500m", "1", "3"]),
+    "memory": st.sampled_from([None, "100Mi", "1Gi", "3Gi"]),
+    "selector": st.sampled_from([None, "ssd", "hdd"]),
+    "preferred": st.sampled_from([None, "a", "b"]),
+    "tolerate": st.sampled_from([None, "dedicated", "soft", "all"]),
+    "app": st.sampled_from([None, "web", "db"]),
+}), min_size=1, max_size=25)
+
+
+def build_nodes(specs: list[dict[str, Any]]) -> list[NodeInfo]:
+    nodes = []
+    for i, s in enumerate(specs):
+        labels = {"topology.kubernetes.io/zone": s["zone"]}
+        if s["disk"]:
+            labels["disk"] = s["disk"]
+        taints = [TAINTS[s["taint"]]] if s["taint"] is not None else []
+        nodes.append(NodeInfo.of({
+            "metadata": {"name": f"n{i:02d}", "labels": labels},
+            "spec": {"taints": taints, "unschedulable": s["cordoned"]},
+            "status": {"allocatable": {"cpu": s["cpu"], "memory": s["memory"],
+                                       "pods": s["pods"]}}}))
+    return nodes
+
+
+def build_pod(i: int, s: dict[str, Any]) -> PodInfo:
+    requests = {k: s[k] for k in ("cpu", "memory") if s[k] is not None}
+    spec: dict[str, Any] = {"containers": [{"name": "c", "resources": {"requests": requests}}]}
+    if s["selector"]:
+        spec["nodeSelector"] = {"disk": s["selector"]}
+    if s["preferred"]:
+        spec["affinity"] = {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 7, "preference": {"matchExpressions": [
+                {"key": "topology.kubernetes.io/zone", "operator": "In",
+                 "values": [s["preferred"]]}]}}]}}
+    if s["tolerate"] == "all":
+        spec["tolerations"] = [{"operator": "Exists"}]
+    elif s["tolerate"]:
+        spec["tolerations"] = [{"key": s["tolerate"], "operator": "Exists"}]
+    labels = {"app": s["app"]} if s["app"] else {}
+    info = PodInfo.of({"metadata": {"name": f"p{i}", "namespace": "ns", "labels": labels},
+                       "spec": spec})
+    if s["app"]:
+        info.spread_selectors = [selector_from_set({"app": s["app"]})]
+    return info
+
+
+def decide(algorithm: Algorithm, nodes: list[NodeInfo], pods: list[PodInfo]) -> list[str]:
+    out = []
+    for pod in pods:
+        try:
+            node = algorithm.schedule(pod, nodes)
+        except FitError as e:
+            out.append(e.message)
+            continue
+        node.add_pod(pod)
+        out.append(node.name)
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(node_specs=nodes_strategy, pod_specs=pods_strategy, percentage=st.sampled_from([0, 50]))
+def test_native_and_pure_choose_the_same_nodes(node_specs: list[dict[str, Any]],
+                                               pod_specs: list[dict[str, Any]],
+                                               percentage: int) -> None:
+    pods = [build_pod(i, s) for i, s in enumerate(pod_specs)]
+    pure = decide(Algorithm(percentage), build_nodes(node_specs), pods)
+    native = decide(NativeAlgorithm(percentage), build_nodes(node_specs),
+                    [build_pod(i, s) for i, s in enumerate(pod_specs)])
+    assert native == pure
+
+
+def test_pods_with_host_ports_or_extended_resources_are_decided_too() -> None:
+    nodes = build_nodes([{"cpu": "2", "memory": "2Gi", "pods": "10", "zone": "a",
+                          "disk": None, "taint": None, "cordoned": False}] * 2)
+    ported = PodInfo.of({"metadata": {"name": "web", "namespace": "ns"}, "spec": {"containers": [
+        {"name": "c", "ports": [{"containerPort": 80, "hostPort": 80}]}]}})
+    algorithm = NativeAlgorithm()
+    first = algorithm.schedule(ported, nodes)
+    first.add_pod(ported)
+    second = PodInfo.of({**ported.pod, "metadata": {"name": "web2", "namespace": "ns"}})
+    assert algorithm.schedule(second, nodes) is not first
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(node_specs=nodes_strategy, copies=st.integers(10, 25), pod_specs=pods_strategy,
+       percentage=st.sampled_from([0, 30, 50]))
+def test_large_clusters_sample_the_same_nodes_round_robin(
+        node_specs: list[dict[str, Any]], copies: int, pod_specs: list[dict[str, Any]],
+        percentage: int) -> None:
+    """Past 100 nodes only a share is filtered per pod, from where the last pod stopped."""
+    specs = node_specs * copies
+    pods = [build_pod(i, s) for i, s in enumerate(pod_specs)]
+    pure = decide(Algorithm(percentage), build_nodes(specs), pods)
+    native = decide(NativeAlgorithm(percentage), build_nodes(specs),
+                    [build_pod(i, s) for i, s in enumerate(pod_specs)])
+    assert native == pure
