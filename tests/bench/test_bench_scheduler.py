@@ -40,3 +40,13 @@ def test_bench_scheduler_native_places_the_same_pods(tmp_path: Any) -> None:
     native, pure = (json.loads((tmp_path / f"{impl}.json").read_text())["results"][0]
                     for impl in ("native", "python"))
     assert (native["placed"], native["unschedulable"]) == (pure["placed"], pure["unschedulable"])
+
+
+def test_bench_scheduler_end_to_end_binds_every_pod(tmp_path: Any) -> None:
+    out = tmp_path / "e2e.json"
+    subprocess.run([sys.executable, "-m", "paddock.cli", "bench", "scheduler", "--nodes", "10",
+                    "--pods", "10", "--workload", "SchedulingBasic", "--impl", "native",
+                    "--e2e", "--e2e-nodes", "20", "--e2e-pods", "40", "--out", str(out)],
+                   capture_output=True, timeout=180)
+    e2e = json.loads(out.read_text())["end_to_end"]
+    assert e2e["bound"] == 40 and e2e["pods_bound_per_s"] > 0
