@@ -38,7 +38,8 @@ def _extensions() -> list:
         Extension(
             "paddock._native.scheduler",
             ["_native/scheduler.pyx"],
-            extra_compile_args=["-O2"],
+            # scores must round exactly as the pure twin's: no fused multiply-add
+            extra_compile_args=["-O2", "-ffp-contract=off"],
         ),
     ]
     return cythonize(

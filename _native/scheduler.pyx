@@ -117,33 +117,69 @@ cdef class NodeTable:
 
     def choose(self, const int64_t[:] nodes, int count, int64_t nz_cpu, int64_t nz_mem,
                int64_t cpu, int64_t mem, const int64_t[:] taint_raw,
-               const int64_t[:] affinity_raw, const int64_t[:] spread,
+               const int64_t[:] affinity_raw, const int64_t[:] spread_counts,
+               const int64_t[:] zones, int zone_count, bint spread,
                int64_t w_taint, int64_t w_affinity, int64_t w_least, int64_t w_balanced,
                int64_t w_spread):
         """The position in ``nodes`` of the best of the first ``count``: the weighted sum of
         TaintToleration (raw counts by node index, reverse-normalized over these nodes),
-        NodeAffinity (raw weights, normalized), LeastAllocated, BalancedAllocation and the
-        spreading scores (one per position); the first among equals."""
+        NodeAffinity (raw weights, normalized), LeastAllocated, BalancedAllocation and, when
+        ``spread``, SelectorSpread from each node's count of the pod's kin
+        (``spread_counts``) and its zone (``zones``: ids below ``zone_count``, -1 for
+        none), with the plugins' arithmetic; the first among equals."""
         import array
         least_a = array.array("q", bytes(8 * count))
         balanced_a = array.array("q", bytes(8 * count))
+        zone_sum_a = array.array("q", bytes(8 * max(zone_count, 1)))
+        zone_seen_a = array.array("q", bytes(8 * max(zone_count, 1)))
         cdef int64_t[:] least = least_a
         cdef int64_t[:] balanced = balanced_a
+        cdef int64_t[:] zone_sum = zone_sum_a
+        cdef int64_t[:] zone_seen = zone_seen_a
         self.resource_scores(nodes, count, nz_cpu, nz_mem, cpu, mem, least, balanced)
         cdef int k, best = 0
-        cdef int64_t top_taint = 0, top_affinity = 0, total, best_total = -1, t, a
+        cdef int64_t top_taint = 0, top_affinity = 0, total, best_total = -1, t, a, z
+        cdef int64_t most_on_node = 0, most_in_zone = 0, c
+        cdef bint any_zone = False
+        cdef double score, zone_score, weighting = 2.0 / 3.0
         with nogil:
             for k in range(count):
                 if taint_raw[nodes[k]] > top_taint:
                     top_taint = taint_raw[nodes[k]]
                 if affinity_raw[nodes[k]] > top_affinity:
                     top_affinity = affinity_raw[nodes[k]]
+                if spread:
+                    c = spread_counts[nodes[k]]
+                    if c > most_on_node:
+                        most_on_node = c
+                    z = zones[nodes[k]]
+                    if z >= 0:
+                        zone_sum[z] += c
+                        zone_seen[z] = 1
+                        any_zone = True
+            if spread:
+                for z in range(zone_count):
+                    if zone_seen[z] and zone_sum[z] > most_in_zone:
+                        most_in_zone = zone_sum[z]
             for k in range(count):
                 t = 100 if top_taint == 0 else 100 - taint_raw[nodes[k]] * 100 // top_taint
                 a = affinity_raw[nodes[k]] if top_affinity == 0 else (
                     affinity_raw[nodes[k]] * 100 // top_affinity)
                 total = (t * w_taint + a * w_affinity + least[k] * w_least
-                         + balanced[k] * w_balanced + spread[k] * w_spread)
+                         + balanced[k] * w_balanced)
+                if spread:
+                    score = 100.0
+                    if most_on_node > 0:
+                        score = (<double>(100 * (most_on_node - spread_counts[nodes[k]]))
+                                 / <double>most_on_node)
+                    z = zones[nodes[k]]
+                    if any_zone and z >= 0:
+                        zone_score = 100.0
+                        if most_in_zone > 0:
+                            zone_score = (<double>(100 * (most_in_zone - zone_sum[z]))
+                                          / <double>most_in_zone)
+                        score = score * (1 - weighting) + zone_score * weighting
+                    total += (<int64_t>score) * w_spread
                 if total > best_total:
                     best_total = total
                     best = k

@@ -9,8 +9,9 @@ preferred affinity weights) and the counts of the reasons nodes failed; it is dr
 whenever a node is added, removed or changed.  What changes with every pod placed (room
 for the pod's requests) is checked by ``_native.scheduler.NodeTable`` over columnar
 arrays without the GIL, which also computes the LeastAllocated and BalancedAllocation
-scores.  Pods that ask for host ports or extended resources are decided by the pure
-algorithm (rare, and these checks are not in the native core yet).
+scores, and SelectorSpread's from per-node counts of each selector set's pods, kept up to
+date for the nodes whose pods change.  Pods that ask for host ports or extended resources
+are decided by the pure algorithm (rare, and these checks are not in the native core yet).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import array
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
@@ -75,6 +77,18 @@ def equivalence_key(pod: PodInfo) -> bytes:
                         option=orjson.OPT_SORT_KEYS)
 
 
+def _kin(namespace: str, selectors: Sequence[Any], node: NodeInfo) -> int:
+    """SelectorSpread's count for one node (``selector_spread._matching``)."""
+    count = 0
+    for other in node.pods.values():
+        if other.namespace != namespace or (other.pod.get("metadata") or {}).get(
+                "deletionTimestamp"):
+            continue
+        if any(selector.matches(other.labels) for selector in selectors):
+            count += 1
+    return count
+
+
 class NativeAlgorithm(Algorithm):
     """:class:`Algorithm` with the node loops in ``_native.scheduler``."""
 
@@ -87,6 +101,11 @@ class NativeAlgorithm(Algorithm):
         self._dirty: list[NodeInfo] = []
         self._table = NodeTable(0)
         self._classes: dict[bytes, _Class] = {}
+        self._spread: dict[tuple[str, tuple[str, ...]], array.array[int]] = {}
+        self._spread_selectors: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+        self._zones = array.array("q")
+        self._zone_count = 0
+        self._no_counts = array.array("q")
 
     def _sync(self, nodes: Sequence[NodeInfo]) -> None:
         """Bring the table up to date: rebuild it for a new node list (a node added,
@@ -99,7 +118,17 @@ class NativeAlgorithm(Algorithm):
             self._table = NodeTable(len(nodes))
             self._generations = [-1] * len(nodes)
             self._classes.clear()
+            self._spread.clear()
+            self._spread_selectors.clear()
             self._dirty.clear()
+            zone_ids: dict[str, int] = {}
+            for n in self._nodes:
+                if n.zone:
+                    zone_ids.setdefault(n.zone, len(zone_ids))
+            self._zones = array.array("q", (zone_ids.get(n.zone, -1) if n.zone else -1
+                                            for n in self._nodes))
+            self._zone_count = len(zone_ids)
+            self._no_counts = array.array("q", bytes(8 * len(nodes)))
             for i, node in enumerate(self._nodes):
                 node.changed = self._dirty
                 self._write_row(i, node)
@@ -112,6 +141,8 @@ class NativeAlgorithm(Algorithm):
                 self._write_row(row, node)
 
     def _write_row(self, i: int, node: NodeInfo) -> None:
+        for key, counts in self._spread.items():
+            counts[i] = _kin(key[0], self._spread_selectors[key], node)
         a, r = node.allocatable, node.requested
         self._table.set_row(i, a.get(CPU, 0), a.get(MEMORY, 0), a.get(EPHEMERAL_STORAGE, 0),
                             a.get(PODS, 0), r.get(CPU, 0), r.get(MEMORY, 0),
@@ -143,15 +174,26 @@ class NativeAlgorithm(Algorithm):
             raise FitError(pod, total, counter)
         if count == 1:
             return self._nodes[found[0]]
-        if pod.spread_selectors:
-            spread = array.array("q", selector_spread.score_all(
-                pod, [self._nodes[found[k]] for k in range(count)]))
-        else:
-            spread = array.array("q", bytes(8 * count))  # all alike: changes no choice
+        # without selectors every node spreads alike, which changes no choice
+        counts = self._spread_counts(pod) if pod.spread_selectors else self._no_counts
         w = WEIGHTS
         best = self._table.choose(
             found, count, pod.non_zero_cpu, pod.non_zero_memory, pod.requests.get(CPU, 0),
-            pod.requests.get(MEMORY, 0), cls.taint_scores, cls.affinity_scores, spread,
+            pod.requests.get(MEMORY, 0), cls.taint_scores, cls.affinity_scores, counts,
+            self._zones, self._zone_count, bool(pod.spread_selectors),
             w[taint_toleration.NAME], w[node_affinity.NAME], w[node_resources_fit.NAME],
             w[balanced_allocation.NAME], w[selector_spread.NAME])
         return self._nodes[found[best]]
+
+    def _spread_counts(self, pod: PodInfo) -> array.array[int]:
+        """For each node, the pods of the placed pod's namespace its spreading selectors
+        match (SelectorSpread's count), kept per selector set and refreshed for the nodes
+        whose pods changed."""
+        key = (pod.namespace, tuple(sorted(str(s) for s in pod.spread_selectors)))
+        counts = self._spread.get(key)
+        if counts is None:
+            counts = array.array("q", (_kin(pod.namespace, pod.spread_selectors, node)
+                                       for node in self._nodes))
+            self._spread[key] = counts
+            self._spread_selectors[key] = list(pod.spread_selectors)
+        return counts

@@ -125,3 +125,27 @@ def test_large_clusters_sample_the_same_nodes_round_robin(
     native = decide(NativeAlgorithm(percentage), build_nodes(specs),
                     [build_pod(i, s) for i, s in enumerate(pod_specs)])
     assert native == pure
+
+
+def test_spreading_counts_follow_pods_that_leave() -> None:
+    specs = [{"cpu": "8", "memory": "8Gi", "pods": "110", "zone": z, "disk": None,
+              "taint": None, "cordoned": False} for z in ("a", "a", "b", "c")]
+    web = {"cpu": "100m", "memory": None, "selector": None, "preferred": None,
+           "tolerate": None, "app": "web"}
+    results = []
+    for algorithm in (Algorithm(), NativeAlgorithm()):
+        nodes = build_nodes(specs)
+        placed = []
+        for i in range(6):
+            pod = build_pod(i, web)
+            node = algorithm.schedule(pod, nodes)
+            node.add_pod(pod)
+            placed.append(node)
+        # zone a loses its pods: the next pods should go back there
+        for node in nodes[:2]:
+            for key in list(node.pods):
+                node.remove_pod(key)
+        results.append([algorithm.schedule(build_pod(10 + i, web), nodes).name
+                        for i in range(1)] + [n.name for n in placed])
+    assert results[0] == results[1]
+    assert results[1][0] in ("n00", "n01")
