@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from ..core import status as st
+from ..core.tasks import cancel_and_wait
 from .registry import Registry, WriteOptions
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,7 @@ class NamespaceController:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         while True:

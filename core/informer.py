@@ -21,6 +21,7 @@ from typing import Any
 
 from paddock.core.client import Client
 from paddock.core.status import APIError
+from paddock.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +63,8 @@ class Informer:
             self._task = asyncio.create_task(self._run(), name=f"informer {self.resource}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def _emit(self, event_type: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
         for handler in self.handlers:

@@ -27,6 +27,7 @@ from typing import Any
 
 from paddock.core.client import Client
 from paddock.core.status import APIError
+from paddock.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +63,8 @@ class LeaderElector:
 
     async def stop(self) -> None:
         """Stop renewing and release the Lease for the next candidate."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self.leading.is_set() and not self.lost.is_set():
             lease = self._observed
             if lease is not None:
