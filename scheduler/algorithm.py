@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .framework import NodeInfo, PodInfo
-from .plugins import FILTERS, SCORES
+from .plugins import FILTERS, PREFILTERS, SCORES
 
 
 @dataclass
@@ -49,6 +49,8 @@ def filter_node(pod: PodInfo, node: NodeInfo) -> list[str]:
 
 def feasible_nodes(pod: PodInfo, nodes: Sequence[NodeInfo]) -> tuple[list[NodeInfo], Counter[str]]:
     """The nodes that fit, and a count of the reasons the others do not."""
+    for plugin in PREFILTERS:
+        plugin.prefilter(pod, nodes)
     fit = []
     reasons: Counter[str] = Counter()
     for node in nodes:
@@ -111,6 +113,8 @@ class Algorithm:
         if total == 0:
             raise FitError(pod, 0)
         wanted = nodes_to_find(total, self.percentage)
+        for plugin in PREFILTERS:
+            plugin.prefilter(pod, nodes)
         fit: list[NodeInfo] = []
         reasons: Counter[str] = Counter()
         processed = 0

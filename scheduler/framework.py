@@ -154,6 +154,8 @@ class PodInfo:
     # selectors of the services, replication controllers, replica sets and stateful sets
     # that match this pod (SelectorSpread spreads their pods); set by the scheduler
     spread_selectors: list[Any] = field(default_factory=list)
+    # what plugins' prefilter steps computed for the decision in progress
+    cycle: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, pod: dict[str, Any]) -> PodInfo:

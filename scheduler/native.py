@@ -10,8 +10,9 @@ whenever a node is added, removed or changed.  What changes with every pod place
 for the pod's requests) is checked by ``_native.scheduler.NodeTable`` over columnar
 arrays without the GIL, which also computes the LeastAllocated and BalancedAllocation
 scores, and SelectorSpread's from per-node counts of each selector set's pods, kept up to
-date for the nodes whose pods change.  Pods that ask for host ports or extended resources
-are decided by the pure algorithm (rare, and these checks are not in the native core yet).
+date for the nodes whose pods change.  Pods that ask for host ports or extended resources,
+or carry topology spread constraints, are decided by the pure algorithm (these checks are
+not in the native core yet).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .plugins import (
     node_name,
     node_resources_fit,
     node_unschedulable,
+    pod_topology_spread,
     selector_spread,
     taint_toleration,
 )
@@ -41,8 +43,10 @@ from .plugins import (
 STATIC_FILTERS = (node_unschedulable, node_name, taint_toleration, node_affinity)
 NATIVE_RESOURCES = {CPU, MEMORY, EPHEMERAL_STORAGE, PODS}
 WEIGHTS = {plugin.NAME: weight for plugin, weight in SCORES}
+# PodTopologySpread scores every node alike for pods without constraints, and pods with
+# them are decided by the pure algorithm
 if set(WEIGHTS) != {taint_toleration.NAME, node_affinity.NAME, node_resources_fit.NAME,
-                    balanced_allocation.NAME, selector_spread.NAME}:
+                    balanced_allocation.NAME, selector_spread.NAME, pod_topology_spread.NAME}:
     raise ImportError("the native algorithm does not compute every score plugin")
 DYNAMIC_REASONS = ("Too many pods", "Insufficient cpu", "Insufficient memory",
                    "Insufficient ephemeral-storage")
@@ -151,7 +155,8 @@ class NativeAlgorithm(Algorithm):
         self._generations[i] = node.generation
 
     def schedule(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> NodeInfo:
-        if pod.ports or any(k not in NATIVE_RESOURCES for k in pod.requests) or not nodes:
+        if (pod.ports or any(k not in NATIVE_RESOURCES for k in pod.requests) or not nodes
+                or pod_topology_spread.constraints(pod)):
             return super().schedule(pod, nodes)
         self._sync(nodes)
         key = equivalence_key(pod)

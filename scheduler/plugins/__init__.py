@@ -2,7 +2,9 @@
 
 A plugin module has a ``NAME`` and ``filter(pod, node) -> reasons`` and/or
 ``score(pod, node) -> int`` (0..100, or raw and then ``normalize(scores)``), or, when a
-node's score depends on the others (spreading), ``score_all(pod, nodes) -> scores``.  Filters run in
+node's score depends on the others (spreading), ``score_all(pod, nodes) -> scores``; one
+whose filter needs all nodes counted first has ``prefilter(pod, nodes)``, which leaves
+its results in ``pod.cycle``.  Filters run in
 the order below and stop at the first failure for a node, as upstream's do; scores are
 summed with the weights of upstream's default profile.
 """
@@ -18,6 +20,7 @@ from . import (
     node_ports,
     node_resources_fit,
     node_unschedulable,
+    pod_topology_spread,
     selector_spread,
     taint_toleration,
 )
@@ -29,7 +32,11 @@ FILTERS: tuple[ModuleType, ...] = (
     node_affinity,
     node_ports,
     node_resources_fit,
+    pod_topology_spread,
 )
+
+# plugins that compute, once per decision, what their filter needs to know of all nodes
+PREFILTERS: tuple[ModuleType, ...] = (pod_topology_spread,)
 
 # (plugin, weight)
 SCORES: tuple[tuple[ModuleType, int], ...] = (
@@ -39,6 +46,7 @@ SCORES: tuple[tuple[ModuleType, int], ...] = (
     (balanced_allocation, 1),
     # in the place of upstream's PodTopologySpread system defaults, with their weight
     (selector_spread, 2),
+    (pod_topology_spread, 2),
 )
 
 BY_NAME: dict[str, ModuleType] = {p.NAME: p for p in (*FILTERS, *(p for p, _ in SCORES))}

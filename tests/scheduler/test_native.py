@@ -35,6 +35,7 @@ pods_strategy = st.lists(st.fixed_dictionaries({
     "preferred": st.sampled_from([None, "a", "b"]),
     "tolerate": st.sampled_from([None, "dedicated", "soft", "all"]),
     "app": st.sampled_from([None, "web", "db"]),
+    "topology": st.sampled_from([None, None, "DoNotSchedule", "ScheduleAnyway"]),
 }), min_size=1, max_size=25)
 
 
@@ -68,6 +69,10 @@ def build_pod(i: int, s: dict[str, Any]) -> PodInfo:
     elif s["tolerate"]:
         spec["tolerations"] = [{"key": s["tolerate"], "operator": "Exists"}]
     labels = {"app": s["app"]} if s["app"] else {}
+    if s.get("topology"):
+        spec["topologySpreadConstraints"] = [{
+            "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": s["topology"], "labelSelector": {"matchLabels": labels}}]
     info = PodInfo.of({"metadata": {"name": f"p{i}", "namespace": "ns", "labels": labels},
                        "spec": spec})
     if s["app"]:
@@ -131,7 +136,7 @@ def test_spreading_counts_follow_pods_that_leave() -> None:
     specs = [{"cpu": "8", "memory": "8Gi", "pods": "110", "zone": z, "disk": None,
               "taint": None, "cordoned": False} for z in ("a", "a", "b", "c")]
     web = {"cpu": "100m", "memory": None, "selector": None, "preferred": None,
-           "tolerate": None, "app": "web"}
+           "tolerate": None, "app": "web", "topology": None}
     results = []
     for algorithm in (Algorithm(), NativeAlgorithm()):
         nodes = build_nodes(specs)

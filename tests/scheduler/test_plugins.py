@@ -310,3 +310,45 @@ def test_selector_spread_weighs_zones_twice_as_much_as_nodes() -> None:
     assert scores == {"a1": 0, "a2": 33, "b1": 50, "c1": 100}
     lone = make_pod("lone")
     assert selector_spread.score_all(lone, nodes) == [100] * 4
+
+
+def _spread_pod(name: str, when: str = "DoNotSchedule", max_skew: int = 1,
+                key: str = "topology.kubernetes.io/zone") -> PodInfo:
+    return make_pod(name, labels={"app": "web"}, topologySpreadConstraints=[{
+        "maxSkew": max_skew, "topologyKey": key, "whenUnsatisfiable": when,
+        "labelSelector": {"matchLabels": {"app": "web"}}}])
+
+
+def _zoned(zones: dict[str, str]) -> list[NodeInfo]:
+    return [make_node(n, labels={"topology.kubernetes.io/zone": z}) if z else make_node(n)
+            for n, z in zones.items()]
+
+
+def test_topology_spread_filters_by_max_skew_and_missing_keys() -> None:
+    from paddock.scheduler.plugins import pod_topology_spread as pts
+
+    nodes = _zoned({"a1": "a", "b1": "b", "bare": ""})
+    nodes[0].add_pod(make_pod("w1", labels={"app": "web"}))
+    pod = _spread_pod("new")
+    pts.prefilter(pod, nodes)
+    assert pts.filter(pod, nodes[0]) == [pts.REASON]  # a would hold 2 against b's 0
+    assert pts.filter(pod, nodes[1]) == []
+    assert pts.filter(pod, nodes[2]) == [pts.MISSING_LABEL]
+    loose = _spread_pod("new", max_skew=2)
+    pts.prefilter(loose, nodes)
+    assert pts.filter(loose, nodes[0]) == []
+
+
+def test_topology_spread_places_pods_evenly_and_soft_constraints_score() -> None:
+    nodes = _zoned({"a1": "a", "a2": "a", "b1": "b", "c1": "c"})
+    zones = []
+    for i in range(6):
+        pod = _spread_pod(f"p{i}")
+        node = algorithm.schedule(pod, nodes)
+        node.add_pod(pod)
+        zones.append(node.labels["topology.kubernetes.io/zone"])
+    assert sorted(zones) == ["a", "a", "b", "b", "c", "c"]
+    soft = _spread_pod("soft", when="ScheduleAnyway")
+    nodes[3].add_pod(make_pod("extra", labels={"app": "web"}))  # zone c now has 3
+    chosen = algorithm.schedule(soft, nodes)
+    assert chosen.labels["topology.kubernetes.io/zone"] in ("a", "b")
