@@ -174,3 +174,34 @@ def test_an_rcs_pods_spread_evenly_over_three_zones(
     zones = [get_pod(api, f"web-{i}")["spec"]["nodeName"][0] for i in range(9)]
     per_zone = [zones.count(z) for z in "abc"]
     assert max(per_zone) - min(per_zone) <= 1, per_zone
+
+
+def test_a_binding_conflict_forgets_the_assumed_pod(fresh_apiserver: APIServerProcess) -> None:
+    """Someone else bound the pod between the choice and the binding: the POST fails with
+    409, the scheduler forgets its assumption and leaves the pod where it is."""
+    import asyncio
+
+    from paddock.core.client import Client
+    from paddock.scheduler.framework import PodInfo
+    from paddock.scheduler.queue import QueuedPod
+    from paddock.scheduler.service import Scheduler
+
+    api = fresh_apiserver
+    for n in ("n1", "n2"):
+        api.request("POST", "/api/v1/nodes", node(n))
+    created = api.request("POST", "/api/v1/namespaces/default/pods", pod("raced")).json()
+
+    async def go() -> tuple[bool, int]:
+        async with Client.from_kubeconfig(api.kubeconfig) as c:
+            scheduler = Scheduler(c)
+            scheduler.cache.set_node(node("n2"))
+            info = PodInfo.of(created)
+            scheduler.cache.assume(info, "n2")
+            await c.bind("default", "raced", "n1")  # the other binder wins
+            await scheduler._bind(QueuedPod(created, info.key, 0, 0.0), info, "n2")
+            requested = scheduler.cache.nodes["n2"].requested.get("cpu", 0)
+            return scheduler.cache.is_assumed(info.key), requested
+
+    assumed, requested = asyncio.run(go())
+    assert not assumed and requested == 0
+    assert get_pod(api, "raced")["spec"]["nodeName"] == "n1"
