@@ -205,3 +205,18 @@ def test_a_binding_conflict_forgets_the_assumed_pod(fresh_apiserver: APIServerPr
     assumed, requested = asyncio.run(go())
     assert not assumed and requested == 0
     assert get_pod(api, "raced")["spec"]["nodeName"] == "n1"
+
+
+def test_kubectl_describe_tells_the_scheduling_story(
+        fresh_apiserver: APIServerProcess, scheduler: subprocess.Popen[bytes]) -> None:
+    api = fresh_apiserver
+    api.request("POST", "/api/v1/nodes", node("n1", cpu="1"))
+    api.request("POST", "/api/v1/namespaces/default/pods", pod("fits"))
+    api.request("POST", "/api/v1/namespaces/default/pods", pod("too-big", cpu="2"))
+    wait_for(lambda: get_pod(api, "fits")["spec"].get("nodeName"))
+    wait_for(lambda: [e for e in events_for(api, "too-big") if e["reason"] == "FailedScheduling"])
+    fits = api.kubectl("describe", "pod", "fits").stdout
+    assert "Scheduled" in fits and "Successfully assigned default/fits to n1" in fits
+    big = api.kubectl("describe", "pod", "too-big").stdout
+    assert "FailedScheduling" in big and "0/1 nodes are available: 1 Insufficient cpu." in big
+    assert "PodScheduled" in big and "False" in big
