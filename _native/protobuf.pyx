@@ -255,14 +255,19 @@ cdef inline int _reserve(Buf* b, Py_ssize_t extra) except -1:
     return 0
 
 
+cdef inline Py_ssize_t _write_varint(char* data, Py_ssize_t at, uint64_t value) noexcept:
+    """Write a varint at ``data[at]`` (room for it is the caller's); the position after."""
+    while value >= 0x80:
+        data[at] = <char>((value & 0x7F) | 0x80)
+        at += 1
+        value >>= 7
+    data[at] = <char>value
+    return at + 1
+
+
 cdef inline int _put_varint(Buf* b, uint64_t value) except -1:
     _reserve(b, 10)
-    while value >= 0x80:
-        b.data[b.size] = <char>((value & 0x7F) | 0x80)
-        b.size += 1
-        value >>= 7
-    b.data[b.size] = <char>value
-    b.size += 1
+    b.size = _write_varint(b.data, b.size, value)
     return 0
 
 
@@ -309,18 +314,13 @@ cdef int _close_message(Buf* b, Py_ssize_t start, int index, int room) except -1
     cdef Py_ssize_t size = b.size - start
     cdef int need = _varint_size(size)
     cdef Py_ssize_t at = start - room
-    cdef uint64_t n = size
     if need != room:
         if need > room:
             _reserve(b, need - room)
         memmove(b.data + at + need, b.data + start, size)
         b.size = at + need + size
         _MSGS[index].length_bytes = need
-    while n >= 0x80:
-        b.data[at] = <char>((n & 0x7F) | 0x80)
-        at += 1
-        n >>= 7
-    b.data[at] = <char>n
+    _write_varint(b.data, at, size)
     return 0
 
 
@@ -344,7 +344,6 @@ cdef inline int _put_str(Buf* b, object value) except -1:
     """A length-delimited string: its length and UTF-8 bytes."""
     cdef Py_ssize_t size
     cdef const char* text
-    cdef uint64_t n
     if not PyUnicode_Check(value):
         raise ProtobufError(f"expected a string, got {type(value).__name__}")
     if PyUnicode_IS_COMPACT_ASCII(<PyObject*>value):
@@ -354,13 +353,7 @@ cdef inline int _put_str(Buf* b, object value) except -1:
     else:
         text = PyUnicode_AsUTF8AndSize(value, &size)
     _reserve(b, size + 10)
-    n = size
-    while n >= 0x80:
-        b.data[b.size] = <char>((n & 0x7F) | 0x80)
-        b.size += 1
-        n >>= 7
-    b.data[b.size] = <char>n
-    b.size += 1
+    b.size = _write_varint(b.data, b.size, size)
     memcpy(b.data + b.size, text, size)
     b.size += size
     return 0
