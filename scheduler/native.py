@@ -81,18 +81,6 @@ def equivalence_key(pod: PodInfo) -> bytes:
                         option=orjson.OPT_SORT_KEYS)
 
 
-def _kin(namespace: str, selectors: Sequence[Any], node: NodeInfo) -> int:
-    """SelectorSpread's count for one node (``selector_spread._matching``)."""
-    count = 0
-    for other in node.pods.values():
-        if other.namespace != namespace or (other.pod.get("metadata") or {}).get(
-                "deletionTimestamp"):
-            continue
-        if any(selector.matches(other.labels) for selector in selectors):
-            count += 1
-    return count
-
-
 class NativeAlgorithm(Algorithm):
     """:class:`Algorithm` with the node loops in ``_native.scheduler``."""
 
@@ -146,7 +134,7 @@ class NativeAlgorithm(Algorithm):
 
     def _write_row(self, i: int, node: NodeInfo) -> None:
         for key, counts in self._spread.items():
-            counts[i] = _kin(key[0], self._spread_selectors[key], node)
+            counts[i] = selector_spread.kin_on(node, key[0], self._spread_selectors[key])
         a, r = node.allocatable, node.requested
         self._table.set_row(i, a.get(CPU, 0), a.get(MEMORY, 0), a.get(EPHEMERAL_STORAGE, 0),
                             a.get(PODS, 0), r.get(CPU, 0), r.get(MEMORY, 0),
@@ -197,7 +185,8 @@ class NativeAlgorithm(Algorithm):
         key = (pod.namespace, tuple(sorted(str(s) for s in pod.spread_selectors)))
         counts = self._spread.get(key)
         if counts is None:
-            counts = array.array("q", (_kin(pod.namespace, pod.spread_selectors, node)
+            counts = array.array("q", (selector_spread.kin_on(node, pod.namespace,
+                                                              pod.spread_selectors)
                                        for node in self._nodes))
             self._spread[key] = counts
             self._spread_selectors[key] = list(pod.spread_selectors)

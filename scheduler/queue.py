@@ -13,7 +13,7 @@ Three places a pending pod can be::
   (upstream's podInitialBackoffSeconds and podMaxBackoffSeconds);
 - **unschedulable**: pods no node fitted; a cluster event that could make them fit moves
   them back (through backoff if their backoff is not over), and none stays longer than
-  five minutes.
+  five minutes (checked every 30 seconds, as upstream checks).
 
 Single-threaded (asyncio): callers are the informer handlers and the scheduling loop.
 """
@@ -30,6 +30,7 @@ from typing import Any
 INITIAL_BACKOFF = 1.0
 MAX_BACKOFF = 10.0
 MAX_UNSCHEDULABLE_SECONDS = 300.0
+UNSCHEDULABLE_CHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -59,6 +60,7 @@ class SchedulingQueue:
         self._backoff: list[tuple[float, int, str]] = []  # (until, seq, key)
         self._unschedulable: set[str] = set()
         self._in_flight: set[str] = set()
+        self._unschedulable_check_at = 0.0
         self._seq = itertools.count()
         self._wakeup = asyncio.Event()
 
@@ -187,13 +189,16 @@ class SchedulingQueue:
             if (queued is not None and key not in self._in_active and key not in self._in_flight
                     and key not in self._unschedulable and queued.backoff_until <= now):
                 self._push_active(queued)
-        for key in [k for k in self._unschedulable
-                    if now - self._pods[k].unschedulable_since >= MAX_UNSCHEDULABLE_SECONDS]:
-            self._unschedulable.discard(key)
-            self._push_active(self._pods[key])
+        if self._unschedulable and now >= self._unschedulable_check_at:
+            # a scan of every unschedulable pod, so not on each pop: every 30 s, as upstream
+            self._unschedulable_check_at = now + UNSCHEDULABLE_CHECK_SECONDS
+            for key in [k for k in self._unschedulable
+                        if now - self._pods[k].unschedulable_since >= MAX_UNSCHEDULABLE_SECONDS]:
+                self._unschedulable.discard(key)
+                self._push_active(self._pods[key])
 
     def _next_due(self) -> float:
         due = [self._backoff[0][0]] if self._backoff else []
-        due += [self._pods[k].unschedulable_since + MAX_UNSCHEDULABLE_SECONDS
-                for k in self._unschedulable]
+        if self._unschedulable:
+            due.append(self._unschedulable_check_at)
         return min(due, default=float("inf"))

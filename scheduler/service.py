@@ -43,6 +43,22 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def owner_selector(resource: str, owner: dict[str, Any]) -> Any:
+    """The compiled selector of a service, RC, RS or StatefulSet; None for one without a
+    selector (it spreads nothing)."""
+    raw = (owner.get("spec") or {}).get("selector")
+    if not raw:
+        return None
+    if resource in ("services", "replicationcontrollers"):
+        return selector_from_set(raw)
+    if not (raw.get("matchLabels") or raw.get("matchExpressions")):
+        return None
+    try:
+        return selector_from_label_selector(raw)
+    except ValueError:
+        return None
+
+
 def is_pending(pod: dict[str, Any]) -> bool:
     """A pod this scheduler should place: unbound, ours, not finished, not being deleted."""
     spec = pod.get("spec") or {}
@@ -70,7 +86,10 @@ class Scheduler:
         self.nodes.add_handler(self._on_node)
         # the owners whose pods SelectorSpread spreads
         self.spreaders = [Informer(client, r) for r in SPREADING_OWNERS]
-        self._selectors: dict[tuple[str, str], tuple[str, Any]] = {}
+        # their compiled selectors, by namespace and (resource, name): made once per change
+        self._owner_selectors: dict[str, dict[tuple[str, str], Any]] = {}
+        for informer in self.spreaders:
+            informer.add_handler(self._owner_handler(informer.resource))
         self._bindings: set[asyncio.Task[None]] = set()
         self.scheduled = 0
 
@@ -102,36 +121,22 @@ class Scheduler:
 
     # -- the scheduling cycle
 
+    def _owner_handler(self, resource: str) -> Any:
+        def on_owner(event_type: str, owner: dict[str, Any], old: dict[str, Any] | None) -> None:
+            md = owner["metadata"]
+            in_namespace = self._owner_selectors.setdefault(md.get("namespace") or "", {})
+            selector = None if event_type == "DELETED" else owner_selector(resource, owner)
+            if selector is None:
+                in_namespace.pop((resource, md["name"]), None)
+            else:
+                in_namespace[(resource, md["name"])] = selector
+        return on_owner
+
     def spread_selectors(self, pod: PodInfo) -> list[Any]:
         """Selectors of the services, RCs, RSs and StatefulSets in the pod's namespace that
-        select it (compiled once per version of each owner)."""
-        found = []
-        for informer in self.spreaders:
-            for key, owner in informer.store.items():
-                if not key.startswith(pod.namespace + "/"):
-                    continue
-                selector = self._selector(informer.resource, key, owner)
-                if selector is not None and selector.matches(pod.labels):
-                    found.append(selector)
-        return found
-
-    def _selector(self, resource: str, key: str, owner: dict[str, Any]) -> Any:
-        version = owner["metadata"].get("resourceVersion", "")
-        cached = self._selectors.get((resource, key))
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        raw = (owner.get("spec") or {}).get("selector")
-        selector = None
-        if raw:  # an owner without a selector spreads nothing
-            if resource in ("services", "replicationcontrollers"):
-                selector = selector_from_set(raw)
-            elif raw.get("matchLabels") or raw.get("matchExpressions"):
-                try:
-                    selector = selector_from_label_selector(raw)
-                except ValueError:
-                    selector = None
-        self._selectors[(resource, key)] = (version, selector)
-        return selector
+        select it."""
+        owners = self._owner_selectors.get(pod.namespace) or {}
+        return [s for s in owners.values() if s.matches(pod.labels)]
 
     async def run(self) -> None:
         self.nodes.start()

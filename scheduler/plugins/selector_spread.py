@@ -15,6 +15,7 @@ zones, a node's score is one third its own and two thirds its zone's::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ..framework import MAX_NODE_SCORE, NodeInfo, PodInfo
 
@@ -22,14 +23,16 @@ NAME = "SelectorSpread"
 ZONE_WEIGHTING = 2 / 3
 
 
-def _matching(pod: PodInfo, node: NodeInfo) -> int:
+def kin_on(node: NodeInfo, namespace: str, selectors: Sequence[Any], skip: str = "") -> int:
+    """The pods on ``node`` of ``namespace``, not being deleted, that any of ``selectors``
+    matches (the pod ``skip`` left out)."""
     count = 0
     for other in node.pods.values():
-        if other.namespace != pod.namespace or other.key == pod.key:
+        if other.namespace != namespace or other.key == skip:
             continue
         if (other.pod.get("metadata") or {}).get("deletionTimestamp"):
             continue
-        if any(selector.matches(other.labels) for selector in pod.spread_selectors):
+        if any(selector.matches(other.labels) for selector in selectors):
             count += 1
     return count
 
@@ -37,7 +40,7 @@ def _matching(pod: PodInfo, node: NodeInfo) -> int:
 def score_all(pod: PodInfo, nodes: Sequence[NodeInfo]) -> list[int]:
     if not pod.spread_selectors:
         return [MAX_NODE_SCORE] * len(nodes)  # nothing to spread from: all alike
-    counts = [_matching(pod, node) for node in nodes]
+    counts = [kin_on(node, pod.namespace, pod.spread_selectors, pod.key) for node in nodes]
     by_zone: dict[str, int] = {}
     for node, count in zip(nodes, counts, strict=True):
         if node.zone:
