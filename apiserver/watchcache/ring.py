@@ -62,43 +62,40 @@ class WatchEvent:
     """A committed change as watchers see it.  ``prev`` is the object before the change
     (None for ADDED), needed to turn a MODIFIED into ADDED/DELETED for filtered watchers."""
 
-    __slots__ = ("type", "cur", "prev", "rev", "_lines", "_frames")
+    __slots__ = ("type", "cur", "prev", "rev", "_encoded")
 
     def __init__(self, type: str, cur: CachedObject, prev: CachedObject | None, rev: int) -> None:
         self.type = type
         self.cur = cur
         self.prev = prev
         self.rev = rev
-        self._lines: dict[str, bytes] | None = None
-        self._frames: dict[str, bytes] | None = None
+        # (protobuf?, event type) -> the event as written to watchers of that encoding
+        self._encoded: dict[tuple[bool, str], bytes] | None = None
+
+    def json_line(self, type: str | None = None) -> bytes:
+        """``{"type":...,"object":...}\n``, encoded once per event type and shared."""
+        return self._get(False, type or self.type)
 
     def protobuf_frame(self, type: str | None = None) -> bytes:
         """The length-framed protobuf WatchEvent, encoded once per event type and shared by
-        every protobuf watcher (as :meth:`json_line` is by the JSON ones)."""
-        t = type or self.type
-        frames = self._frames
-        if frames is None:
-            frames = self._frames = {}
-        data = frames.get(t)
+        every protobuf watcher."""
+        return self._get(True, type or self.type)
+
+    def _get(self, protobuf: bool, t: str) -> bytes:
+        encoded = self._encoded
+        if encoded is None:
+            encoded = self._encoded = {}
+        data = encoded.get((protobuf, t))
         if data is None:
-            from ...core.protobuf import codec
+            if protobuf:
+                from ...core.protobuf import codec
 
-            pb = codec()
-            data = pb.frame(pb.encode_watch_event(t, self.cur.protobuf()))
-            frames[t] = data
+                pb = codec()
+                data = pb.frame(pb.encode_watch_event(t, self.cur.protobuf()))
+            else:
+                data = b'{"type":"' + t.encode() + b'","object":' + self.cur.json + b"}\n"
+            encoded[(protobuf, t)] = data
         return data
-
-    def json_line(self, type: str | None = None) -> bytes:
-        """``{"type":...,"object":...}\\n``, encoded once per event type and shared."""
-        t = type or self.type
-        lines = self._lines
-        if lines is None:
-            lines = self._lines = {}
-        line = lines.get(t)
-        if line is None:
-            line = b'{"type":"' + t.encode() + b'","object":' + self.cur.json + b"}\n"
-            lines[t] = line
-        return line
 
 
 class EventRing:
