@@ -38,8 +38,10 @@ def _extensions() -> list:
         Extension(
             "paddock._native.scheduler",
             ["_native/scheduler.pyx"],
-            # scores must round exactly as the pure twin's: no fused multiply-add
-            extra_compile_args=["-O2", "-ffp-contract=off"],
+            # scores must round exactly as the pure twin's: no fused multiply-add;
+            # OpenMP for prange
+            extra_compile_args=["-O2", "-ffp-contract=off", "-fopenmp"],
+            extra_link_args=["-fopenmp"],
         ),
     ]
     return cythonize(

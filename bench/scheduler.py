@@ -57,7 +57,13 @@ def build(workload: str, nodes: int, pods: int) -> tuple[list[NodeInfo], list[Po
                                                     "resources": {"requests": requests}}]}
         if "label" in w:
             pod_spec["nodeSelector"] = dict(w["label"])
-        labels = dict(w.get("spread_selector") or {})
+        labels = dict(w.get("spread_selector") or w.get("topology_selector") or {})
+        if "topology_selector" in w:
+            pod_spec["topologySpreadConstraints"] = [
+                {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": when,
+                 "labelSelector": {"matchLabels": dict(w["topology_selector"])}}
+                for key, when in (("topology.kubernetes.io/zone", "DoNotSchedule"),
+                                  ("kubernetes.io/hostname", "ScheduleAnyway"))]
         info = PodInfo.of({"metadata": {"name": f"pod-{i}", "namespace": "bench",
                                         "labels": labels}, "spec": pod_spec})
         if "spread_selector" in w:
@@ -66,9 +72,16 @@ def build(workload: str, nodes: int, pods: int) -> tuple[list[NodeInfo], list[Po
     return cluster, queue
 
 
-def run(workload: str, nodes: int, pods: int, impl: str) -> dict[str, Any]:
+def run(workload: str, nodes: int, pods: int, impl: str, percentage: int = 0,
+        threads: int = 0, parallel_min: int | None = None) -> dict[str, Any]:
+    with open(WORKLOADS) as f:
+        cap = yaml.safe_load(f)["workloads"][workload].get("python_pods")
+    if impl == "python" and cap:
+        pods = min(pods, cap)
     cluster, queue = build(workload, nodes, pods)
-    algorithm = NativeAlgorithm() if impl == "native" else Algorithm()
+    algorithm = (NativeAlgorithm(percentage, threads, *(
+        () if parallel_min is None else (parallel_min,))) if impl == "native"
+                 else Algorithm(percentage))
     latencies = []
     placed = failed = 0
     start = time.perf_counter()
@@ -95,10 +108,25 @@ def run(workload: str, nodes: int, pods: int, impl: str) -> dict[str, Any]:
 
 def main(args: argparse.Namespace) -> int:
     workloads = args.workload or ["SchedulingBasic", "NodeAffinity", "ZoneSpreading",
-                                  "Unschedulable"]
+                                  "TopologySpread", "Unschedulable"]
     impls = args.impl or ["native", "python"]
-    results = [dict(run(w, args.nodes, args.pods, impl), impl=impl)
+    results = [dict(run(w, args.nodes, args.pods, impl, args.percentage_of_nodes_to_score),
+                    impl=impl)
                for w in workloads for impl in impls]
+    parallel: dict[str, Any] | None = None
+    if args.parallel and "native" in impls:
+        # prange where it has the most work: every node scored (percentage 100), serial
+        # against two threads from the first node on
+        runs: list[dict[str, Any]] = []
+        parallel = {"percentage_of_nodes_to_score": 100, "runs": runs}
+        for size in (args.nodes, 4 * args.nodes):
+            serial = run("SchedulingBasic", size, 1000, "native", 100, threads=1)
+            threaded = run("SchedulingBasic", size, 1000, "native", 100, threads=2,
+                           parallel_min=0)
+            runs.append({"nodes": size, "serial_pods_per_s": serial["pods_per_s"],
+                                     "parallel_pods_per_s": threaded["pods_per_s"],
+                                     "parallel_over_serial":
+                                         threaded["pods_per_s"] / serial["pods_per_s"]})
     ratios = {}
     if set(impls) == {"native", "python"}:
         for w in workloads:
@@ -122,7 +150,7 @@ def main(args: argparse.Namespace) -> int:
                           "platform": platform.platform()},
               "params": {"nodes": args.nodes, "pods": args.pods, "impls": impls},
               "floors": FLOORS, "results": results, "native_over_python": ratios,
-              "end_to_end": e2e, "checks": checks, "pass": all(checks.values())}
+              "parallel_scoring": parallel, "end_to_end": e2e, "checks": checks, "pass": all(checks.values())}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(report, f, indent=2)
@@ -138,6 +166,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(repeatable; both by default, compared within the run)")
     parser.add_argument("--workload", action="append",
                         help="a workload of bench/workloads/scheduler.yaml (repeatable)")
+    parser.add_argument("--percentage-of-nodes-to-score", type=int, default=0,
+                        help="as the scheduler's flag (0: adaptive, as upstream)")
+    parser.add_argument("--parallel", action="store_true",
+                        help="also time SchedulingBasic scoring every node, serial against "
+                             "prange on two threads, at --nodes and at four times as many")
     parser.add_argument("--e2e", action="store_true",
                         help="also bind pods through a temporary apiserver and the scheduler "
                              "process, and report pods bound per second")

@@ -293,11 +293,13 @@ class TokenBucket:
 
 def _resource(name: str) -> resources.Resource:
     """``pods`` or ``deployments.apps``: the served resource in its group's preferred version."""
-    plural, _, group = name.partition(".")
+    plural, dot, group = name.partition(".")
     for group_name, versions in (("", ("v1",)), *resources.GROUP_VERSIONS):
-        if group_name == group:
+        # a bare plural is looked for in the core group first, then in every group in
+        # order, as kubectl resolves short names
+        if group_name == group or not dot:
             for version in versions:
-                found = resources.lookup(group, version, plural)
+                found = resources.lookup(group_name, version, plural)
                 if found is not None:
                     return found
     raise ValueError(f"the server does not serve {name!r}")

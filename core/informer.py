@@ -9,14 +9,18 @@ resume point without an event.
 
 Handlers are called in the informer's task, one event at a time, in order; they must not
 block (queue work instead).  The local copy, :attr:`Informer.store`, maps
-``namespace/name`` (or ``name``) to the latest object.
+``namespace/name`` (or ``name``) to the latest object; *indexes* find objects by any
+value computed from them (:meth:`Informer.add_index`, :meth:`Informer.by_index`; a
+namespace index is built in).  With ``resync_period`` every object is handed to the
+handlers again as MODIFIED (old and new the same) that often, so that a controller that
+dropped something on the floor gets another look.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from paddock.core.client import Client
@@ -31,6 +35,9 @@ the previous local copy (None for ADDED)."""
 
 WATCH_TIMEOUT_SECONDS = 300
 RETRY_SECONDS = 1.0
+NAMESPACE_INDEX = "namespace"
+
+IndexFunc = Callable[[dict[str, Any]], Iterable[str]]
 
 
 def object_key(obj: dict[str, Any]) -> str:
@@ -43,7 +50,8 @@ class Informer:
     """List and watch one resource (optionally one namespace, or selected objects)."""
 
     def __init__(self, client: Client, resource: str, *, namespace: str | None = None,
-                 label_selector: str | None = None, field_selector: str | None = None) -> None:
+                 label_selector: str | None = None, field_selector: str | None = None,
+                 resync_period: float = 0.0) -> None:
         self.client = client
         self.resource = resource
         self.namespace = namespace
@@ -53,18 +61,83 @@ class Informer:
         self.handlers: list[Handler] = []
         self.synced = asyncio.Event()
         self.resource_version = ""
+        self.resync_period = resync_period
         self._task: asyncio.Task[None] | None = None
+        self._resync_task: asyncio.Task[None] | None = None
+        self._index_funcs: dict[str, IndexFunc] = {}
+        self._indexes: dict[str, dict[str, set[str]]] = {}
+        self._indexed: dict[str, dict[str, tuple[str, ...]]] = {}  # index -> key -> values
+        self.add_index(NAMESPACE_INDEX,
+                       lambda obj: ((obj.get("metadata") or {}).get("namespace") or "",))
 
     def add_handler(self, handler: Handler) -> None:
         self.handlers.append(handler)
 
+    def add_index(self, name: str, func: IndexFunc) -> None:
+        """Index the objects by ``func(obj)`` (any number of values each)."""
+        self._index_funcs[name] = func
+        self._indexes[name] = {}
+        self._indexed[name] = {}
+        for key, obj in self.store.items():
+            self._index(name, key, obj)
+
+    def has_index(self, name: str) -> bool:
+        return name in self._index_funcs
+
+    def by_index(self, name: str, value: str) -> list[dict[str, Any]]:
+        keys = self._indexes[name].get(value, ())
+        return [self.store[k] for k in keys]
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.store.get(key)
+
+    def _index(self, name: str, key: str, obj: dict[str, Any] | None) -> None:
+        index, indexed = self._indexes[name], self._indexed[name]
+        for value in indexed.pop(key, ()):
+            keys = index.get(value)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del index[value]
+        if obj is None:
+            return
+        try:
+            values = tuple(self._index_funcs[name](obj))
+        except Exception:  # an index function's bug leaves the object out of that index
+            log.exception("index %s of %s failed on %s", name, self.resource, key)
+            return
+        indexed[key] = values
+        for value in values:
+            index.setdefault(value, set()).add(key)
+
+    def _put(self, key: str, obj: dict[str, Any]) -> None:
+        self.store[key] = obj
+        for name in self._indexes:
+            self._index(name, key, obj)
+
+    def _drop(self, key: str) -> None:
+        self.store.pop(key, None)
+        for name in self._indexes:
+            self._index(name, key, None)
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"informer {self.resource}")
+        if self.resync_period > 0 and self._resync_task is None:
+            self._resync_task = asyncio.create_task(self._resync(),
+                                                    name=f"informer {self.resource} resync")
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
-        self._task = None
+        await cancel_and_wait(self._resync_task)
+        self._task = self._resync_task = None
+
+    async def _resync(self) -> None:
+        await self.synced.wait()
+        while True:
+            await asyncio.sleep(self.resync_period)
+            for obj in list(self.store.values()):
+                self._emit("MODIFIED", obj, obj)
 
     def _emit(self, event_type: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
         for handler in self.handlers:
@@ -83,13 +156,13 @@ class Informer:
         api_version = listed.get("apiVersion", "")
         for key, gone in list(self.store.items()):
             if key not in fresh:
-                del self.store[key]
+                self._drop(key)
                 self._emit("DELETED", gone, gone)
         for key, obj in fresh.items():
             obj.setdefault("kind", kind)
             obj.setdefault("apiVersion", api_version)
             old = self.store.get(key)
-            self.store[key] = obj
+            self._put(key, obj)
             if old is None:
                 self._emit("ADDED", obj, None)
             elif old.get("metadata", {}).get("resourceVersion") != obj["metadata"].get(
@@ -111,9 +184,9 @@ class Informer:
             key = object_key(obj)
             old = self.store.get(key)
             if event_type == "DELETED":
-                self.store.pop(key, None)
+                self._drop(key)
             else:
-                self.store[key] = obj
+                self._put(key, obj)
             self._emit(event_type, obj, old)
 
     async def _run(self) -> None:

@@ -19,9 +19,11 @@ import argparse
 import asyncio
 import logging
 import re
+import signal
 import socket
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -182,3 +184,40 @@ def elector_from_flags(client: Client, args: argparse.Namespace) -> LeaderElecto
                          lease_duration=args.leader_elect_lease_duration,
                          renew_deadline=args.leader_elect_renew_deadline,
                          retry_period=args.leader_elect_retry_period)
+
+
+async def lead_until_stopped(client: Client, args: argparse.Namespace,
+                             work: Callable[[], Coroutine[Any, Any, None]],
+                             cleanup: Callable[[], Awaitable[None]]) -> int:
+    """A component's life: wait for the Lease (when ``--leader-elect``), run ``work``
+    until SIGTERM, its own end or the loss of the Lease, then ``cleanup`` and release the
+    Lease.  Returns the exit code: 1 when leadership was lost (so that the component never
+    works beside a new leader), else 0; ``work``'s own failure is raised."""
+    terminated = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, terminated.set)
+    elector = elector_from_flags(client, args)
+    if elector is not None:
+        acquiring = asyncio.create_task(elector.acquire())
+        stop = asyncio.create_task(terminated.wait())
+        await asyncio.wait([acquiring, stop], return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if terminated.is_set():
+            acquiring.cancel()
+            return 0
+    waits = [asyncio.create_task(work()), asyncio.create_task(terminated.wait())]
+    if elector is not None:
+        waits.append(asyncio.create_task(elector.lost.wait()))
+    try:
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        if elector is not None and elector.lost.is_set():
+            log.error("leadership lost; exiting so as never to work beside a new leader")
+            return 1
+        for task in done:
+            task.result()
+        return 0
+    finally:
+        for task in waits:
+            task.cancel()
+        await cleanup()
+        if elector is not None:
+            await elector.stop()

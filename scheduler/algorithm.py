@@ -136,3 +136,10 @@ class Algorithm:
         totals = score_nodes(pod, fit)
         best = max(range(len(fit)), key=lambda i: (totals[i], -i))
         return fit[best]
+
+    def evaluate(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> tuple[
+            list[NodeInfo], Counter[str], list[int]]:
+        """Every node filtered (in ``nodes`` order): the feasible ones, the reasons the
+        others failed, and the feasible ones' total scores; what tests compare."""
+        fit, reasons = feasible_nodes(pod, nodes)
+        return fit, reasons, score_nodes(pod, fit) if fit else []

@@ -23,6 +23,7 @@ class SchedulerCache:
     def __init__(self) -> None:
         self.nodes: dict[str, NodeInfo] = {}
         self._node_order: list[NodeInfo] | None = None
+        self._positions: dict[str, int] = {}
         # pod key -> (node name, assumed?)
         self._pods: dict[str, tuple[str, bool]] = {}
         # pods bound to nodes the cache has not seen yet, by node name
@@ -42,6 +43,7 @@ class SchedulerCache:
             columns = [zones[z] for z in sorted(zones)]
             self._node_order = [column[i] for i in range(max(map(len, columns), default=0))
                                 for column in columns if i < len(column)]
+            self._positions = {n.name: i for i, n in enumerate(self._node_order)}
         return self._node_order
 
     def set_node(self, node: dict[str, Any]) -> None:
@@ -50,9 +52,16 @@ class SchedulerCache:
         pods = list(old.pods.values()) if old is not None else list(
             self._waiting.pop(name, {}).values())
         info = NodeInfo.of(node, pods)
+        self.nodes[name] = info
         if old is not None:
             info.generation = old.generation + 1
-        self.nodes[name] = info
+            if self._node_order is not None and old.zone == info.zone:
+                # same place in the order: a new list (so that users see a change) with
+                # the node replaced, rather than sorting them all again
+                order = list(self._node_order)
+                order[self._positions[name]] = info
+                self._node_order = order
+                return
         self._node_order = None
 
     def remove_node(self, name: str) -> None:

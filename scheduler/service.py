@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 import socket
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,7 @@ from paddock.core.client import Client, add_client_flags, client_from_flags
 from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer, object_key
 from paddock.core.labels import selector_from_label_selector, selector_from_set
-from paddock.core.leaderelection import add_leader_election_flags, elector_from_flags
+from paddock.core.leaderelection import add_leader_election_flags, lead_until_stopped
 from paddock.core.status import APIError
 
 from . import algorithm
@@ -71,12 +70,13 @@ def is_pending(pod: dict[str, Any]) -> bool:
 
 
 class Scheduler:
-    def __init__(self, client: Client, percentage_of_nodes_to_score: int = 0) -> None:
+    def __init__(self, client: Client, percentage_of_nodes_to_score: int = 0,
+                 parallelism: int = 0) -> None:
         self.client = client
         self.algorithm = (
             algorithm.Algorithm(percentage_of_nodes_to_score)
             if os.environ.get("PADDOCK_PURE") == "1"
-            else NativeAlgorithm(percentage_of_nodes_to_score))
+            else NativeAlgorithm(percentage_of_nodes_to_score, parallelism))
         self.cache = SchedulerCache()
         self.queue = SchedulingQueue()
         self.events = EventRecorder(client, SCHEDULER_NAME, socket.gethostname())
@@ -216,43 +216,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_leader_election_flags(parser, "kube-scheduler")
     parser.add_argument("--percentage-of-nodes-to-score", type=int, default=0,
                         help="share of nodes to find feasible before scoring (0: adaptive)")
+    parser.add_argument("--parallelism", type=int, default=0,
+                        help="threads that score nodes (0: one on machines of two cores or "
+                             "fewer, else one per core)")
 
 
 def main(args: argparse.Namespace) -> int:
     import uvloop
 
     async def go() -> int:
-        # SIGTERM stops cleanly: the lease is released for a standby at once
-        terminated = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, terminated.set)
         async with client_from_flags(args, SCHEDULER_NAME) as client:
-            elector = elector_from_flags(client, args)
-            if elector is not None:
-                acquiring = asyncio.create_task(elector.acquire())
-                stop = asyncio.create_task(terminated.wait())
-                await asyncio.wait([acquiring, stop], return_when=asyncio.FIRST_COMPLETED)
-                if terminated.is_set():
-                    acquiring.cancel()
-                    return 0
-            scheduler = Scheduler(client, args.percentage_of_nodes_to_score)
-            waits = [asyncio.create_task(scheduler.run()),
-                     asyncio.create_task(terminated.wait())]
-            if elector is not None:
-                waits.append(asyncio.create_task(elector.lost.wait()))
-            try:
-                done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                if elector is not None and elector.lost.is_set():
-                    log.error("leadership lost; exiting so as never to work beside a new leader")
-                    return 1
-                for task in done:
-                    task.result()  # the scheduler's own failure, if that is what ended it
-                return 0
-            finally:
-                for task in waits:
-                    task.cancel()
-                await scheduler.events.flush()
-                if elector is not None:
-                    await elector.stop()
+            scheduler = Scheduler(client, args.percentage_of_nodes_to_score, args.parallelism)
+            return await lead_until_stopped(client, args, scheduler.run, scheduler.events.flush)
 
     try:
         return uvloop.run(go())

@@ -13,6 +13,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,3 +159,15 @@ def namespace(apiserver: APIServerProcess, request: Any) -> str:
                                                          "metadata": {"name": name}})
     assert r.status == 201, r.body
     return name
+
+
+def wait_for(check: Any, timeout: float = 30) -> Any:
+    """Poll ``check()`` every 0.1 s until it returns something true; return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.1)

@@ -15,8 +15,11 @@ def test_bench_scheduler_reports_every_workload(tmp_path: Any) -> None:
                     "--pods", "50", "--impl", "python", "--out", str(out)], check=True,
                    capture_output=True, timeout=120)
     results = {r["workload"]: r for r in json.loads(out.read_text())["results"]}
-    assert set(results) == {"SchedulingBasic", "NodeAffinity", "ZoneSpreading", "Unschedulable"}
+    assert set(results) == {"SchedulingBasic", "NodeAffinity", "ZoneSpreading", "TopologySpread",
+                            "Unschedulable"}
     assert results["SchedulingBasic"]["placed"] == 50
+    # three zones of ten nodes: 50 pods spread within maxSkew 1 all fit
+    assert results["TopologySpread"]["placed"] == 50
     assert results["Unschedulable"]["unschedulable"] == 5
     assert all(r["pods_per_s"] > 0 and r["impl"] == "python" for r in results.values())
 

@@ -95,3 +95,42 @@ def test_informer_catches_up_after_the_apiserver_restarts(
     assert seen[:2] == [("ADDED", "goes"), ("ADDED", "stays")] or seen[:2] == [
         ("ADDED", "stays"), ("ADDED", "goes")]
     assert seen.count(("DELETED", "goes")) == 1 and seen.count(("ADDED", "new")) == 1
+
+
+def test_indexes_follow_changes_and_resync_hands_everything_over_again(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    async def go() -> None:
+        async with Client.from_kubeconfig(apiserver.kubeconfig) as c:
+            informer = Informer(c, "configmaps", namespace=namespace, resync_period=0.3)
+            informer.add_index("color", lambda o: [(o.get("data") or {}).get("color", "none")])
+            resynced: list[str] = []
+            informer.add_handler(lambda t, o, old: resynced.append(o["metadata"]["name"])
+                                 if t == "MODIFIED" and old is o else None)
+            informer.start()
+            await asyncio.wait_for(informer.synced.wait(), 10)
+            await c.create("configmaps", {"metadata": {"name": "a"}, "data": {"color": "red"}},
+                           namespace)
+            await c.create("configmaps", {"metadata": {"name": "b"}, "data": {"color": "red"}},
+                           namespace)
+
+            def names(value: str) -> list[str]:
+                return sorted(o["metadata"]["name"] for o in informer.by_index("color", value))
+
+            for _ in range(100):
+                if names("red") == ["a", "b"]:
+                    break
+                await asyncio.sleep(0.05)
+            assert names("red") == ["a", "b"]
+            assert len(informer.by_index("namespace", namespace)) == 2
+            await c.patch("configmaps", "a", {"data": {"color": "blue"}}, namespace)
+            await c.delete("configmaps", "b", namespace)
+            for _ in range(100):
+                if names("blue") == ["a"] and names("red") == []:
+                    break
+                await asyncio.sleep(0.05)
+            assert (names("blue"), names("red")) == (["a"], [])
+            await asyncio.sleep(0.5)
+            assert "a" in resynced
+            await informer.stop()
+
+    asyncio.run(go())

@@ -154,3 +154,119 @@ def test_spreading_counts_follow_pods_that_leave() -> None:
                         for i in range(1)] + [n.name for n in placed])
     assert results[0] == results[1]
     assert results[1][0] in ("n00", "n01")
+
+
+# --- every plugin on both implementations: feasible sets, reasons and scores ----------------
+
+rich_pods = st.lists(st.fixed_dictionaries({
+    "base": pods_strategy.map(lambda specs: specs[0]),
+    "port": st.sampled_from([None, None, 80, 8080]),
+    "gpu": st.sampled_from([None, None, "1", "2"]),
+    "key": st.sampled_from(["topology.kubernetes.io/zone", "kubernetes.io/hostname", "disk"]),
+    "min_domains": st.sampled_from([None, 2, 4]),
+    "taints_policy": st.sampled_from([None, "Honor"]),
+    "affinity_policy": st.sampled_from([None, "Ignore"]),
+    "match_label_keys": st.booleans(),
+    "skew": st.sampled_from([1, 2]),
+    "event": st.sampled_from([None, None, None, "relabel", "taint", "remove", "add"]),
+}), min_size=1, max_size=20)
+
+
+def build_rich_pod(i: int, s: dict[str, Any]) -> PodInfo:
+    pod = build_pod(i, s["base"]).pod
+    spec, labels = pod["spec"], pod["metadata"]["labels"]
+    labels["rev"] = str(i % 2)
+    container = spec["containers"][0]
+    if s["port"]:
+        container["ports"] = [{"containerPort": 80, "hostPort": s["port"]}]
+    if s["gpu"]:
+        container["resources"]["requests"]["example.com/gpu"] = s["gpu"]
+    for c in spec.get("topologySpreadConstraints") or ():
+        c.update(topologyKey=s["key"], maxSkew=s["skew"])
+        if s["min_domains"] and c["whenUnsatisfiable"] == "DoNotSchedule":
+            c["minDomains"] = s["min_domains"]
+        if s["taints_policy"]:
+            c["nodeTaintsPolicy"] = s["taints_policy"]
+        if s["affinity_policy"]:
+            c["nodeAffinityPolicy"] = s["affinity_policy"]
+        if s["match_label_keys"]:
+            c["matchLabelKeys"] = ["rev"]
+    info = PodInfo.of(pod)
+    info.spread_selectors = build_pod(i, s["base"]).spread_selectors
+    return info
+
+
+def node_event(nodes: list[NodeInfo], event: str | None, step: int) -> list[NodeInfo]:
+    """A cluster change as the cache makes it: a new list, a changed node a new NodeInfo."""
+    if event is None or not nodes:
+        return nodes
+    i = step % len(nodes)
+    old = nodes[i]
+    raw = {**old.node, "metadata": {**old.node["metadata"],
+                                    "labels": dict(old.node["metadata"]["labels"])},
+           "spec": dict(old.node["spec"])}
+    if event == "relabel":
+        raw["metadata"]["labels"]["disk"] = "hdd" if old.labels.get("disk") == "ssd" else "ssd"
+    elif event == "taint":
+        raw["spec"]["taints"] = [] if old.taints else [TAINTS[step % 3]]
+    elif event == "remove":
+        return nodes[:i] + nodes[i + 1:]
+    elif event == "add":
+        raw["metadata"]["name"] = f"x{step:02d}"
+        return [*nodes, NodeInfo.of(raw)]
+    new = NodeInfo.of(raw, old.pods.values())
+    return [*nodes[:i], new, *nodes[i + 1:]]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(node_specs=nodes_strategy, pod_specs=rich_pods)
+def test_native_and_pure_agree_on_feasible_nodes_reasons_and_scores(
+        node_specs: list[dict[str, Any]], pod_specs: list[dict[str, Any]]) -> None:
+    """Host ports, extended resources, every PodTopologySpread option, and nodes that
+    change, leave and join between decisions (the native core's per-node invalidation)."""
+    for spec in node_specs:
+        spec["gpu"] = None
+    raw_nodes = build_nodes(node_specs)
+    for k, node in enumerate(raw_nodes):
+        node.node["metadata"]["labels"]["kubernetes.io/hostname"] = node.name
+        node.node["status"]["allocatable"]["example.com/gpu"] = str(k % 3)
+    sides = [(Algorithm(), [NodeInfo.of(n.node) for n in raw_nodes]),
+             (NativeAlgorithm(), [NodeInfo.of(n.node) for n in raw_nodes])]
+    for i, s in enumerate(pod_specs):
+        outcomes = []
+        for index, (algorithm, nodes) in enumerate(sides):
+            nodes = node_event(nodes, s["event"], i)
+            sides[index] = (algorithm, nodes)
+            fit, reasons, totals = algorithm.evaluate(build_rich_pod(i, s), nodes)
+            outcomes.append(([n.name for n in fit], dict(reasons), totals))
+        assert outcomes[0] == outcomes[1]
+        names, _, totals = outcomes[0]
+        if names:
+            best = names[max(range(len(names)), key=lambda k: (totals[k], -k))]
+            for _, nodes in sides:
+                next(n for n in nodes if n.name == best).add_pod(build_rich_pod(i, s))
+
+
+def test_parallel_scoring_sums_as_the_serial_loop_and_the_pure_twin() -> None:
+    """Past PARALLEL_MIN nodes to score the sums run under prange: same totals."""
+    from paddock._native.scheduler import PARALLEL_MIN
+
+    specs = [{"cpu": c, "memory": m, "pods": "110", "zone": z, "disk": d, "taint": t,
+              "cordoned": False}
+             for c in ("1", "2", "4") for m in ("1Gi", "8Gi") for z in ZONES
+             for d in ("ssd", None) for t in (None, 1)] * 20
+    assert len(specs) > PARALLEL_MIN
+    base = {"cpu": "100m", "memory": "100Mi", "selector": None, "preferred": "a",
+            "tolerate": None, "app": "web", "topology": "ScheduleAnyway"}
+    results = []
+    for algorithm in (Algorithm(100), NativeAlgorithm(100, threads=1),
+                      NativeAlgorithm(100, threads=2)):
+        nodes = build_nodes(specs)
+        seen = []
+        for i in range(4):
+            pod = build_pod(i, base)
+            fit, _, totals = algorithm.evaluate(pod, nodes)
+            seen.append(totals)
+            algorithm.schedule(pod, nodes).add_pod(pod)
+        results.append(seen)
+    assert results[0] == results[1] == results[2]

@@ -161,37 +161,6 @@ def test_host_ports_conflict_by_address_and_protocol() -> None:
 ZONE_A = make_node("a", labels={"zone": "a", "gen": "3", "disk": "ssd"})
 
 
-@pytest.mark.parametrize(("spec", "fits"), [
-    ({"nodeSelector": {"disk": "ssd"}}, True),
-    ({"nodeSelector": {"disk": "hdd"}}, False),
-    ({"nodeSelector": {"disk": "ssd", "zone": "b"}}, False),
-    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchExpressions": [
-            {"key": "zone", "operator": "In", "values": ["a", "b"]}]}]}}}}, True),
-    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchExpressions": [
-            {"key": "zone", "operator": "NotIn", "values": ["a"]}]},
-            {"matchExpressions": [{"key": "gen", "operator": "Gt", "values": ["2"]}]}]}}}}, True),
-    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchExpressions": [
-            {"key": "gen", "operator": "Lt", "values": ["3"]}]}]}}}}, False),
-    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchExpressions": [
-            {"key": "gpu", "operator": "DoesNotExist"},
-            {"key": "disk", "operator": "Exists"}]}]}}}}, True),
-    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchFields": [
-            {"key": "metadata.name", "operator": "In", "values": ["a"]}]}]}}}}, True),
-    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{}]}}}}, False),  # an empty term matches nothing
-    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": []}}}}, False),
-])
-def test_node_selector_and_required_affinity(spec: dict[str, Any], fits: bool) -> None:
-    reasons = node_affinity.filter(make_pod(**spec), ZONE_A)
-    assert reasons == ([] if fits else [node_affinity.REASON])
-
-
 def test_preferred_affinity_scores_by_weight() -> None:
     pod = make_pod(affinity={"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
         {"weight": 10, "preference": {"matchExpressions": [

@@ -131,3 +131,21 @@ def test_pods_seen_before_their_node_are_counted_when_it_arrives() -> None:
     cache.set_node(node("n2"))  # an update keeps the pods
     assert cache.nodes["n2"].requested["cpu"] == 2000
     assert [n.name for n in cache.node_list()] == ["n2"]
+
+
+def test_a_changed_node_keeps_its_place_in_a_new_list_and_its_pods() -> None:
+    cache = SchedulerCache()
+    for name, zone in (("a1", "a"), ("a2", "a"), ("b1", "b")):
+        cache.set_node({"metadata": {"name": name, "labels": {"topology.kubernetes.io/zone": zone}}})
+    cache.assume(PodInfo.of({"metadata": {"name": "p", "namespace": "ns"}, "spec": {}}), "a2")
+    before = cache.node_list()
+    cache.set_node({"metadata": {"name": "a2", "labels": {"topology.kubernetes.io/zone": "a",
+                                                          "disk": "ssd"}}})
+    after = cache.node_list()
+    assert after is not before
+    assert [n.name for n in after] == [n.name for n in before] == ["a1", "b1", "a2"]
+    assert after[2].labels["disk"] == "ssd" and list(after[2].pods) == ["ns/p"]
+    assert after[2].generation > before[2].generation
+    # a zone change moves it
+    cache.set_node({"metadata": {"name": "a2", "labels": {"topology.kubernetes.io/zone": "b"}}})
+    assert [n.name for n in cache.node_list()] == ["a1", "a2", "b1"]

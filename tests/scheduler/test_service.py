@@ -7,12 +7,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import APIServerProcess
+from tests.conftest import APIServerProcess, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -40,15 +40,6 @@ def pod(name: str, cpu: str = "100m") -> dict[str, Any]:
                                      "resources": {"requests": {"cpu": cpu}}}]}}
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.1)
 
 
 def get_pod(api: APIServerProcess, name: str) -> dict[str, Any]:
