@@ -112,6 +112,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         _stop_all(procs)
         return 1
     spawn("scheduler", ["scheduler", "--kubeconfig", kubeconfig])
+    spawn("controller-manager", ["controller-manager", "--kubeconfig", kubeconfig])
     if not args.no_kubelet:
         print("paddock: no node agent is started yet (the kubelet is not part of this build); "
               "running the control plane only", file=sys.stderr)
@@ -146,6 +147,12 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     from .scheduler import service
 
     return service.main(args)
+
+
+def cmd_controller_manager(args: argparse.Namespace) -> int:
+    from .controllers import manager
+
+    return manager.main(args)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -192,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     scheduler_arguments(sched)
     sched.set_defaults(func=cmd_scheduler)
+
+    cm = sub.add_parser("controller-manager", help="run the controllers")
+    from .controllers.manager import add_arguments as manager_arguments
+
+    manager_arguments(cm)
+    cm.set_defaults(func=cmd_controller_manager)
 
     bench = sub.add_parser("bench", help="benchmarks and load tests")
     bsub = bench.add_subparsers(dest="bench", required=True)

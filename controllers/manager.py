@@ -1,0 +1,94 @@
+"""``paddock controller-manager``: the controllers that drive workloads to their spec.
+
+One process, one event loop: shared informers (pods, replica sets, replication
+controllers) feed each controller's work queue, and each controller runs N workers.
+With ``--leader-elect`` (the default) only the holder of the ``kube-controller-manager``
+Lease in kube-system works; a second copy waits to take over.  There is no client-side
+rate limit unless ``--kube-api-qps`` sets one (upstream's default of 20 requests per
+second would cap pod creation at 20 per second).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from typing import Any
+
+from paddock.core.client import Client, add_client_flags, client_from_flags
+from paddock.core.events import EventRecorder
+from paddock.core.informer import Informer
+from paddock.core.leaderelection import add_leader_election_flags, lead_until_stopped
+
+from .replicaset import REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController
+
+log = logging.getLogger(__name__)
+
+NAME = "kube-controller-manager"
+RESYNC_SECONDS = 12 * 3600.0
+
+
+class ControllerManager:
+    def __init__(self, client: Client, *, replicaset_workers: int = 5, rc_workers: int = 5,
+                 resync: float = RESYNC_SECONDS) -> None:
+        self.client = client
+        self.events = EventRecorder(client, "replicaset-controller")
+        self.rc_events = EventRecorder(client, "replication-controller")
+        self.informers = {
+            "pods": Informer(client, "pods", resync_period=resync),
+            "replicasets": Informer(client, "replicasets", resync_period=resync),
+            "replicationcontrollers": Informer(client, "replicationcontrollers",
+                                               resync_period=resync),
+        }
+        self.controllers: list[Any] = [
+            ReplicaSetController(client, REPLICA_SET, self.informers["replicasets"],
+                                 self.informers["pods"], self.events, workers=replicaset_workers),
+            ReplicaSetController(client, REPLICATION_CONTROLLER,
+                                 self.informers["replicationcontrollers"], self.informers["pods"],
+                                 self.rc_events, workers=rc_workers),
+        ]
+
+    async def start(self) -> None:
+        for informer in self.informers.values():
+            informer.start()
+        await asyncio.gather(*(i.synced.wait() for i in self.informers.values()))
+        log.info("controller-manager synced: %d pods", len(self.informers["pods"].store))
+        for controller in self.controllers:
+            controller.start()
+
+    async def stop(self) -> None:
+        for controller in self.controllers:
+            await controller.stop()
+        for informer in self.informers.values():
+            await informer.stop()
+        await self.events.flush()
+        await self.rc_events.flush()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_client_flags(parser, qps=0, burst=0)
+    add_leader_election_flags(parser, NAME)
+    parser.add_argument("--concurrent-replicaset-syncs", type=int, default=5,
+                        help="replica sets synced at once")
+    parser.add_argument("--concurrent-rc-syncs", type=int, default=5,
+                        help="replication controllers synced at once")
+
+
+def main(args: argparse.Namespace) -> int:
+    import uvloop
+
+    async def go() -> int:
+        async with client_from_flags(args, NAME) as client:
+            manager = ControllerManager(client, replicaset_workers=args.concurrent_replicaset_syncs,
+                                        rc_workers=args.concurrent_rc_syncs)
+
+            async def work() -> None:
+                await manager.start()
+                await asyncio.Event().wait()  # the controllers run until stopped
+
+            return await lead_until_stopped(client, args, work, manager.stop)
+
+    try:
+        return uvloop.run(go())
+    except KeyboardInterrupt:
+        return 0
