@@ -20,6 +20,7 @@ from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer
 from paddock.core.leaderelection import add_leader_election_flags, lead_until_stopped
 
+from .deployment import DeploymentController
 from .replicaset import REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController
 
 log = logging.getLogger(__name__)
@@ -30,15 +31,17 @@ RESYNC_SECONDS = 12 * 3600.0
 
 class ControllerManager:
     def __init__(self, client: Client, *, replicaset_workers: int = 5, rc_workers: int = 5,
-                 resync: float = RESYNC_SECONDS) -> None:
+                 deployment_workers: int = 5, resync: float = RESYNC_SECONDS) -> None:
         self.client = client
         self.events = EventRecorder(client, "replicaset-controller")
         self.rc_events = EventRecorder(client, "replication-controller")
+        self.deployment_events = EventRecorder(client, "deployment-controller")
         self.informers = {
             "pods": Informer(client, "pods", resync_period=resync),
             "replicasets": Informer(client, "replicasets", resync_period=resync),
             "replicationcontrollers": Informer(client, "replicationcontrollers",
                                                resync_period=resync),
+            "deployments": Informer(client, "deployments", resync_period=resync),
         }
         self.controllers: list[Any] = [
             ReplicaSetController(client, REPLICA_SET, self.informers["replicasets"],
@@ -46,6 +49,9 @@ class ControllerManager:
             ReplicaSetController(client, REPLICATION_CONTROLLER,
                                  self.informers["replicationcontrollers"], self.informers["pods"],
                                  self.rc_events, workers=rc_workers),
+            DeploymentController(client, self.informers["deployments"],
+                                 self.informers["replicasets"], self.informers["pods"],
+                                 self.deployment_events, workers=deployment_workers),
         ]
 
     async def start(self) -> None:
@@ -61,8 +67,8 @@ class ControllerManager:
             await controller.stop()
         for informer in self.informers.values():
             await informer.stop()
-        await self.events.flush()
-        await self.rc_events.flush()
+        for events in (self.events, self.rc_events, self.deployment_events):
+            await events.flush()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +78,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replica sets synced at once")
     parser.add_argument("--concurrent-rc-syncs", type=int, default=5,
                         help="replication controllers synced at once")
+    parser.add_argument("--concurrent-deployment-syncs", type=int, default=5,
+                        help="deployments synced at once")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -80,7 +88,8 @@ def main(args: argparse.Namespace) -> int:
     async def go() -> int:
         async with client_from_flags(args, NAME) as client:
             manager = ControllerManager(client, replicaset_workers=args.concurrent_replicaset_syncs,
-                                        rc_workers=args.concurrent_rc_syncs)
+                                        rc_workers=args.concurrent_rc_syncs,
+                                        deployment_workers=args.concurrent_deployment_syncs)
 
             async def work() -> None:
                 await manager.start()
