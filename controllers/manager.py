@@ -21,6 +21,7 @@ from paddock.core.informer import Informer
 from paddock.core.leaderelection import add_leader_election_flags, lead_until_stopped
 
 from .deployment import DeploymentController
+from .garbagecollector import GarbageCollector
 from .replicaset import REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ RESYNC_SECONDS = 12 * 3600.0
 
 class ControllerManager:
     def __init__(self, client: Client, *, replicaset_workers: int = 5, rc_workers: int = 5,
-                 deployment_workers: int = 5, resync: float = RESYNC_SECONDS) -> None:
+                 deployment_workers: int = 5, gc_workers: int = 20,
+                 resync: float = RESYNC_SECONDS) -> None:
         self.client = client
         self.events = EventRecorder(client, "replicaset-controller")
         self.rc_events = EventRecorder(client, "replication-controller")
@@ -53,6 +55,11 @@ class ControllerManager:
                                  self.informers["replicasets"], self.informers["pods"],
                                  self.deployment_events, workers=deployment_workers),
         ]
+        watched = GarbageCollector.informers_for(client, self.informers)
+        self.controllers.append(GarbageCollector(client, watched, workers=gc_workers))
+        for name, informer in watched.items():
+            if all(informer is not i for i in self.informers.values()):
+                self.informers[name] = informer
 
     async def start(self) -> None:
         for informer in self.informers.values():
@@ -80,6 +87,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replication controllers synced at once")
     parser.add_argument("--concurrent-deployment-syncs", type=int, default=5,
                         help="deployments synced at once")
+    parser.add_argument("--concurrent-gc-syncs", type=int, default=20,
+                        help="garbage collector workers")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -89,7 +98,8 @@ def main(args: argparse.Namespace) -> int:
         async with client_from_flags(args, NAME) as client:
             manager = ControllerManager(client, replicaset_workers=args.concurrent_replicaset_syncs,
                                         rc_workers=args.concurrent_rc_syncs,
-                                        deployment_workers=args.concurrent_deployment_syncs)
+                                        deployment_workers=args.concurrent_deployment_syncs,
+                                        gc_workers=args.concurrent_gc_syncs)
 
             async def work() -> None:
                 await manager.start()
