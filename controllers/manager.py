@@ -21,6 +21,7 @@ from paddock.core.informer import Informer
 from paddock.core.leaderelection import add_leader_election_flags, lead_until_stopped
 
 from .deployment import DeploymentController
+from .endpoints import EndpointsController, EndpointSliceController
 from .garbagecollector import GarbageCollector
 from .replicaset import REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController
 
@@ -44,6 +45,10 @@ class ControllerManager:
             "replicationcontrollers": Informer(client, "replicationcontrollers",
                                                resync_period=resync),
             "deployments": Informer(client, "deployments", resync_period=resync),
+            "services": Informer(client, "services", resync_period=resync),
+            "endpoints": Informer(client, "endpoints", resync_period=resync),
+            "endpointslices": Informer(client, "endpointslices", resync_period=resync),
+            "nodes": Informer(client, "nodes", resync_period=resync),
         }
         self.controllers: list[Any] = [
             ReplicaSetController(client, REPLICA_SET, self.informers["replicasets"],
@@ -54,6 +59,10 @@ class ControllerManager:
             DeploymentController(client, self.informers["deployments"],
                                  self.informers["replicasets"], self.informers["pods"],
                                  self.deployment_events, workers=deployment_workers),
+            EndpointsController(client, self.informers["services"], self.informers["pods"],
+                                self.informers["endpoints"]),
+            EndpointSliceController(client, self.informers["services"], self.informers["pods"],
+                                    self.informers["endpointslices"], self.informers["nodes"]),
         ]
         watched = GarbageCollector.informers_for(client, self.informers)
         self.controllers.append(GarbageCollector(client, watched, workers=gc_workers))

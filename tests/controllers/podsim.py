@@ -17,10 +17,13 @@ NEVER_READY = "never-ready"
 
 
 class PodSimulator:
-    def __init__(self, kubeconfig: str, node: str = "sim-node", ready_after: float = 0.2) -> None:
+    def __init__(self, kubeconfig: str, node: str = "sim-node", ready_after: float = 0.2,
+                 linger: float = 0.0) -> None:
         self.kubeconfig = kubeconfig
         self.node = node
         self.ready_after = ready_after
+        self.linger = linger  # seconds a deleted pod takes to stop
+        self._ips = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._stopped = asyncio.Event()
@@ -56,6 +59,7 @@ class PodSimulator:
         ns, name = md.get("namespace"), md["name"]
         try:
             if md.get("deletionTimestamp"):
+                await asyncio.sleep(self.linger)
                 await self.client.delete("pods", name, ns, options={"gracePeriodSeconds": 0})
             elif not spec.get("nodeName"):
                 await self.client.bind(ns, name, self.node, md.get("uid"))
@@ -63,8 +67,11 @@ class PodSimulator:
                     c.get("image") == NEVER_READY for c in spec.get("containers") or ()):
                 await asyncio.sleep(self.ready_after)
                 now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                self._ips += 1
+                ip = f"198.18.{self._ips // 250}.{self._ips % 250 + 2}"
                 await self.client.patch("pods", name, {"status": {
-                    "phase": "Running", "conditions": [
+                    "phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}],
+                    "hostIP": "127.0.0.1", "conditions": [
                         {"type": "Ready", "status": "True", "lastTransitionTime": now}]}},
                     ns, subresource="status")
         except APIError:
