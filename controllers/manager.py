@@ -18,11 +18,12 @@ from typing import Any
 from paddock.core.client import Client, add_client_flags, client_from_flags
 from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer
-from paddock.core.leaderelection import add_leader_election_flags, lead_until_stopped
+from paddock.core.leaderelection import add_leader_election_flags, duration_flag, lead_until_stopped
 
 from .deployment import DeploymentController
 from .endpoints import EndpointsController, EndpointSliceController
 from .garbagecollector import GarbageCollector
+from .nodelifecycle import NodeLifecycleController
 from .replicaset import REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,12 @@ RESYNC_SECONDS = 12 * 3600.0
 class ControllerManager:
     def __init__(self, client: Client, *, replicaset_workers: int = 5, rc_workers: int = 5,
                  deployment_workers: int = 5, gc_workers: int = 20,
-                 resync: float = RESYNC_SECONDS) -> None:
+                 resync: float = RESYNC_SECONDS, node_lifecycle: dict[str, Any] | None = None) -> None:
         self.client = client
         self.events = EventRecorder(client, "replicaset-controller")
         self.rc_events = EventRecorder(client, "replication-controller")
         self.deployment_events = EventRecorder(client, "deployment-controller")
+        self.node_events = EventRecorder(client, "node-controller")
         self.informers = {
             "pods": Informer(client, "pods", resync_period=resync),
             "replicasets": Informer(client, "replicasets", resync_period=resync),
@@ -49,6 +51,7 @@ class ControllerManager:
             "endpoints": Informer(client, "endpoints", resync_period=resync),
             "endpointslices": Informer(client, "endpointslices", resync_period=resync),
             "nodes": Informer(client, "nodes", resync_period=resync),
+            "leases": Informer(client, "leases", namespace="kube-node-lease"),
         }
         self.controllers: list[Any] = [
             ReplicaSetController(client, REPLICA_SET, self.informers["replicasets"],
@@ -63,6 +66,9 @@ class ControllerManager:
                                 self.informers["endpoints"]),
             EndpointSliceController(client, self.informers["services"], self.informers["pods"],
                                     self.informers["endpointslices"], self.informers["nodes"]),
+            NodeLifecycleController(client, self.informers["nodes"], self.informers["leases"],
+                                    self.informers["pods"], self.node_events,
+                                    **(node_lifecycle or {})),
         ]
         watched = GarbageCollector.informers_for(client, self.informers)
         self.controllers.append(GarbageCollector(client, watched, workers=gc_workers))
@@ -83,7 +89,7 @@ class ControllerManager:
             await controller.stop()
         for informer in self.informers.values():
             await informer.stop()
-        for events in (self.events, self.rc_events, self.deployment_events):
+        for events in (self.events, self.rc_events, self.deployment_events, self.node_events):
             await events.flush()
 
 
@@ -98,6 +104,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="deployments synced at once")
     parser.add_argument("--concurrent-gc-syncs", type=int, default=20,
                         help="garbage collector workers")
+    parser.add_argument("--node-monitor-grace-period", type=duration_flag, default=40.0,
+                        help="how long a node may be silent before it is Unknown")
+    parser.add_argument("--node-monitor-period", type=duration_flag, default=5.0,
+                        help="how often nodes are checked")
+    parser.add_argument("--node-eviction-rate", type=float, default=0.1,
+                        help="nodes per second whose pods are evicted, per zone")
+    parser.add_argument("--secondary-node-eviction-rate", type=float, default=0.01,
+                        help="the same in a zone that is mostly down")
+    parser.add_argument("--unhealthy-zone-threshold", type=float, default=0.55,
+                        help="share of nodes down that makes a zone mostly down")
+    parser.add_argument("--large-cluster-size-threshold", type=int, default=50,
+                        help="zones of this many nodes or fewer stop evicting when mostly down")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -108,7 +126,14 @@ def main(args: argparse.Namespace) -> int:
             manager = ControllerManager(client, replicaset_workers=args.concurrent_replicaset_syncs,
                                         rc_workers=args.concurrent_rc_syncs,
                                         deployment_workers=args.concurrent_deployment_syncs,
-                                        gc_workers=args.concurrent_gc_syncs)
+                                        gc_workers=args.concurrent_gc_syncs,
+                                        node_lifecycle={
+                                            "grace_period": args.node_monitor_grace_period,
+                                            "monitor_period": args.node_monitor_period,
+                                            "eviction_rate": args.node_eviction_rate,
+                                            "secondary_rate": args.secondary_node_eviction_rate,
+                                            "unhealthy_threshold": args.unhealthy_zone_threshold,
+                                            "large_cluster_size": args.large_cluster_size_threshold})
 
             async def work() -> None:
                 await manager.start()

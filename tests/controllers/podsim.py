@@ -1,6 +1,11 @@
-"""A node simulator for controller tests (until the hollow kubelet exists): it binds
-every pending pod to one node, marks it Running and Ready after a delay (never, for
-images named ``never-ready``), and confirms deletions at once, as a kubelet would."""
+"""A node simulator for controller tests (until the hollow kubelet exists).
+
+Without ``nodes`` it binds every pending pod to one node itself.  With ``nodes``
+(name, zone) it registers those Nodes and renews their Leases every second, as kubelets
+do, and leaves binding to the scheduler; :meth:`PodSimulator.stop_zone` makes a zone's
+nodes fall silent.  Pods on live nodes are marked Running and Ready with an IP after a
+delay (never, for images named ``never-ready``), and their deletions confirmed (after
+``linger`` seconds), as a kubelet would."""
 
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ NEVER_READY = "never-ready"
 
 class PodSimulator:
     def __init__(self, kubeconfig: str, node: str = "sim-node", ready_after: float = 0.2,
-                 linger: float = 0.0) -> None:
+                 linger: float = 0.0, nodes: list[tuple[str, str]] | None = None) -> None:
+        self.nodes = dict(nodes or [])
+        self.dead: set[str] = set()
         self.kubeconfig = kubeconfig
         self.node = node
         self.ready_after = ready_after
@@ -40,14 +47,44 @@ class PodSimulator:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
+    def stop_zone(self, zone: str) -> None:
+        self._loop.call_soon_threadsafe(
+            self.dead.update, {n for n, z in self.nodes.items() if z == zone})
+
     async def _run(self) -> None:
         async with Client.from_kubeconfig(self.kubeconfig) as client:
             self.client = client
+            for name, zone in self.nodes.items():
+                await client.create("nodes", {"metadata": {"name": name, "labels": {
+                    "topology.kubernetes.io/zone": zone, "kubernetes.io/hostname": name}},
+                    "status": {"capacity": {"cpu": "8", "memory": "16Gi", "pods": "110"},
+                               "allocatable": {"cpu": "8", "memory": "16Gi", "pods": "110"},
+                               "conditions": [{"type": "Ready", "status": "True",
+                                               "reason": "KubeletReady"}]}})
+            renewing = asyncio.get_running_loop().create_task(self._renew())
             pods = Informer(client, "pods")
             pods.add_handler(self._on_pod)
             pods.start()
             await self._stopped.wait()
+            renewing.cancel()
             await pods.stop()
+
+    async def _renew(self) -> None:
+        while True:
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            for name in self.nodes:
+                if name in self.dead:
+                    continue
+                lease = {"metadata": {"name": name, "namespace": "kube-node-lease"},
+                         "spec": {"holderIdentity": name, "leaseDurationSeconds": 40,
+                                  "renewTime": now}}
+                try:
+                    current = await self.client.get("leases", name, "kube-node-lease")
+                    await self.client.update("leases", {**current, "spec": lease["spec"]})
+                except APIError as e:
+                    if e.code == 404:
+                        await self.client.create("leases", lease, "kube-node-lease")
+            await asyncio.sleep(1.0)
 
     def _on_pod(self, event: str, pod: dict[str, Any], old: dict[str, Any] | None) -> None:
         if event == "DELETED":
@@ -57,6 +94,8 @@ class PodSimulator:
     async def _act(self, pod: dict[str, Any]) -> None:
         md, spec, status = pod["metadata"], pod.get("spec") or {}, pod.get("status") or {}
         ns, name = md.get("namespace"), md["name"]
+        if self.nodes and (not spec.get("nodeName") or spec["nodeName"] in self.dead):
+            return  # the scheduler binds; a dead node does nothing
         try:
             if md.get("deletionTimestamp"):
                 await asyncio.sleep(self.linger)
