@@ -20,6 +20,7 @@ from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer
 from paddock.core.leaderelection import add_leader_election_flags, duration_flag, lead_until_stopped
 
+from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .endpoints import EndpointsController, EndpointSliceController
 from .garbagecollector import GarbageCollector
@@ -41,6 +42,7 @@ class ControllerManager:
         self.rc_events = EventRecorder(client, "replication-controller")
         self.deployment_events = EventRecorder(client, "deployment-controller")
         self.node_events = EventRecorder(client, "node-controller")
+        self.daemonset_events = EventRecorder(client, "daemonset-controller")
         self.informers = {
             "pods": Informer(client, "pods", resync_period=resync),
             "replicasets": Informer(client, "replicasets", resync_period=resync),
@@ -52,6 +54,7 @@ class ControllerManager:
             "endpointslices": Informer(client, "endpointslices", resync_period=resync),
             "nodes": Informer(client, "nodes", resync_period=resync),
             "leases": Informer(client, "leases", namespace="kube-node-lease"),
+            "daemonsets": Informer(client, "daemonsets", resync_period=resync),
         }
         self.controllers: list[Any] = [
             ReplicaSetController(client, REPLICA_SET, self.informers["replicasets"],
@@ -66,6 +69,8 @@ class ControllerManager:
                                 self.informers["endpoints"]),
             EndpointSliceController(client, self.informers["services"], self.informers["pods"],
                                     self.informers["endpointslices"], self.informers["nodes"]),
+            DaemonSetController(client, self.informers["daemonsets"], self.informers["nodes"],
+                                self.informers["pods"], self.daemonset_events),
             NodeLifecycleController(client, self.informers["nodes"], self.informers["leases"],
                                     self.informers["pods"], self.node_events,
                                     **(node_lifecycle or {})),
@@ -89,7 +94,8 @@ class ControllerManager:
             await controller.stop()
         for informer in self.informers.values():
             await informer.stop()
-        for events in (self.events, self.rc_events, self.deployment_events, self.node_events):
+        for events in (self.events, self.rc_events, self.deployment_events, self.node_events,
+                       self.daemonset_events):
             await events.flush()
 
 
