@@ -169,7 +169,8 @@ class Store:
             md["namespace"] = namespace
         else:
             md.pop("namespace", None)
-        if not md.get("name") and md.get("generateName"):
+        generated = not md.get("name") and bool(md.get("generateName"))
+        if generated:
             md["name"] = generate_name(md["generateName"])
         name = md.get("name") or ""
         # what clients may not set
@@ -204,7 +205,8 @@ class Store:
                                                         encode_for_storage(obj))
                 break
             except KeyExists:
-                if md.get("generateName") and not name and attempt < 7:
+                # a generated name taken already: another one, as upstream retries
+                if generated and attempt < 7:
                     md["name"] = generate_name(md["generateName"])
                     continue
                 self._release(obj, allocated)

@@ -43,6 +43,7 @@ from .expectations import Expectations
 log = logging.getLogger(__name__)
 
 BURST_REPLICAS = 500
+STATUS_REFRESH_SECONDS = 1.0
 CONTROLLER_INDEX = "controller"  # pods by the uid of their controller
 ORPHAN_INDEX = "orphans"  # pods without a controller, by namespace
 SMP = "application/strategic-merge-patch+json"
@@ -196,6 +197,7 @@ class ReplicaSetController:
         owners.add_handler(self._on_owner)
         pods.add_handler(self._on_pod)
         self._workers: Any = None
+        self._refreshing: set[str] = set()
 
     # -- events to keys
 
@@ -231,7 +233,7 @@ class ReplicaSetController:
                     self.expectations.deletion_observed(key, pod_key)
                 else:
                     self.expectations.creation_observed(key)
-                self.queue.add(key)
+                self._poke(key)
             elif controller_ref(pod) is None:
                 for owner in self._matching_owners(pod):
                     self.queue.add(owner)
@@ -239,7 +241,7 @@ class ReplicaSetController:
         if event == "DELETED":
             if key is not None:
                 self.expectations.deletion_observed(key, pod_key)
-                self.queue.add(key)
+                self._poke(key)
             return
         # MODIFIED
         old_key = self._owner_of(old) if old is not None else None
@@ -248,7 +250,7 @@ class ReplicaSetController:
         if (pod.get("metadata") or {}).get("deletionTimestamp") and key is not None:
             self.expectations.deletion_observed(key, pod_key)
         if key is not None:
-            self.queue.add(key)
+            self._poke(key)
             owner = self.owners.get(key)
             min_ready = int(((owner or {}).get("spec") or {}).get("minReadySeconds") or 0)
             if min_ready > 0 and old is not None and ready_since(pod) is not None and (
@@ -260,6 +262,16 @@ class ReplicaSetController:
             if labels_changed or (old is not None and controller_ref(old) is not None):
                 for owner in self._matching_owners(pod):
                     self.queue.add(owner)
+
+    def _poke(self, key: str) -> None:
+        """A pod of this owner changed: sync it now if it waits for nothing, else only
+        refresh its status now and then (each sync reads all its pods: syncing on every
+        one of 500 creations in flight would cost quadratic time for nothing)."""
+        if self.expectations.satisfied(key):
+            self.queue.add(key)
+        elif key not in self._refreshing:
+            self._refreshing.add(key)
+            self.queue.add_after(key, STATUS_REFRESH_SECONDS)
 
     # -- running
 
@@ -273,6 +285,7 @@ class ReplicaSetController:
     # -- one sync
 
     async def sync(self, key: str) -> None:
+        self._refreshing.discard(key)
         owner = self.owners.get(key)
         if owner is None:
             self.expectations.forget(key)

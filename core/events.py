@@ -3,7 +3,10 @@
 An :class:`EventRecorder` writes core/v1 Events for one component, in the background so
 that recording never slows the work it reports; a failure to record is logged, never
 raised.  Events about one object with the same reason and message within ten minutes are
-folded into one whose ``count`` grows, as upstream's correlator does.
+folded into one whose ``count`` grows, as upstream's correlator does; and, as its spam
+filter does, each object may have 25 events in a burst, then one per five minutes (a
+replica set creating 1,000 pods records 25 SuccessfulCreate events, not 1,000).  The
+folding remembers the last 4,096 distinct events.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from paddock.core.status import APIError
 log = logging.getLogger(__name__)
 
 FOLD_SECONDS = 600
+REMEMBERED = 4096
+SPAM_BURST = 25
+SPAM_REFILL_SECONDS = 300.0
 
 
 def _now() -> str:
@@ -32,11 +38,27 @@ class EventRecorder:
         self.component = component
         self.instance = instance
         self._tasks: set[asyncio.Task[None]] = set()
-        # (object uid, reason, message) -> (event name, count, first time, monotonic time)
+        # (object uid, reason, message) -> (event name, count, first time, monotonic time),
+        # oldest first
         self._recent: dict[tuple[str, str, str], tuple[str, int, str, float]] = {}
+        # object uid -> (tokens, monotonic time of the last refill)
+        self._budgets: dict[str, tuple[float, float]] = {}
+
+    def _allowed(self, uid: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self._budgets.pop(uid, (float(SPAM_BURST), now))
+        tokens = min(float(SPAM_BURST), tokens + (now - last) / SPAM_REFILL_SECONDS)
+        allowed = tokens >= 1.0
+        self._budgets[uid] = (tokens - 1.0 if allowed else tokens, now)
+        if len(self._budgets) > REMEMBERED:
+            del self._budgets[next(iter(self._budgets))]
+        return allowed
 
     def record(self, obj: dict[str, Any], event_type: str, reason: str, message: str) -> None:
         """Record an event about ``obj`` (``Normal`` or ``Warning``) without waiting."""
+        md = obj.get("metadata") or {}
+        if not self._allowed(str(md.get("uid") or md.get("name") or "")):
+            return
         task = asyncio.create_task(self._write(obj, event_type, reason, message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -57,6 +79,7 @@ class EventRecorder:
                 name, count, first, _ = recent
                 await self.client.patch("events", name, {"count": count + 1, "lastTimestamp": now},
                                         namespace)
+                del self._recent[key]
                 self._recent[key] = (name, count + 1, first, time.monotonic())
                 return
             event = {
@@ -74,10 +97,10 @@ class EventRecorder:
                 "reportingComponent": self.component, "reportingInstance": self.instance,
             }
             created = await self.client.create("events", event, namespace)
+            self._recent.pop(key, None)
             self._recent[key] = (created["metadata"]["name"], 1, now, time.monotonic())
-            if len(self._recent) > 4096:
-                cutoff = time.monotonic() - FOLD_SECONDS
-                self._recent = {k: v for k, v in self._recent.items() if v[3] >= cutoff}
+            if len(self._recent) > REMEMBERED:
+                del self._recent[next(iter(self._recent))]
         except (APIError, OSError, ValueError) as e:
             log.warning("could not record event %s for %s/%s: %s", reason, namespace,
                         md.get("name"), e)

@@ -3,6 +3,7 @@ generated names and storage keys."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import uuid
@@ -32,9 +33,14 @@ def new_uid() -> str:
     return str(uuid.uuid4())
 
 
+# PADDOCK_NAME_SEED makes generated names a known sequence (tests of name collisions)
+_names = (random.Random(int(os.environ["PADDOCK_NAME_SEED"])) if os.environ.get("PADDOCK_NAME_SEED")
+          else random.Random())
+
+
 def generate_name(prefix: str) -> str:
     """``generateName`` + five random characters, as upstream's simple name generator."""
-    return prefix + "".join(random.choices(_NAME_ALPHABET, k=5))
+    return prefix + "".join(_names.choices(_NAME_ALPHABET, k=5))
 
 
 def storage_key(resource: str, namespace: str | None, name: str) -> str:

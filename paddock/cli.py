@@ -164,6 +164,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from .bench import scheduler as bench_scheduler
 
         return bench_scheduler.main(args)
+    if args.bench == "controllers":
+        from .bench import controllers as bench_controllers
+
+        return bench_controllers.main(args)
     if args.bench == "codec":
         from .bench import codec as bench_codec
 
@@ -223,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     codec_arguments(bcodec)
     bcodec.set_defaults(func=cmd_bench)
+    bctl = bsub.add_parser("controllers", help="pod creation by the controller-manager, and a rolling update")
+    from .bench.controllers import add_arguments as controllers_bench_arguments
+
+    controllers_bench_arguments(bctl)
+    bctl.set_defaults(func=cmd_bench)
     bsched = bsub.add_parser("scheduler", help="scheduling decisions per second, in-process")
     from .bench.scheduler import add_arguments as scheduler_bench_arguments
 

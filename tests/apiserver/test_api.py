@@ -134,6 +134,29 @@ def test_generate_name_and_server_set_metadata(apiserver: APIServerProcess, name
     assert md["uid"] and md["creationTimestamp"].endswith("Z") and md["resourceVersion"].isdigit()
 
 
+def test_a_generated_name_already_taken_is_generated_again(tmp_path: Any, monkeypatch: Any) -> None:
+    """Upstream retries a taken generated name (up to 7 more times) instead of failing."""
+    import random
+
+    from tests.conftest import APIServerProcess as Server
+
+    monkeypatch.setenv("PADDOCK_NAME_SEED", "42")
+    expected = random.Random(42)
+    first, second = ("gen-" + "".join(expected.choices("bcdfghjklmnpqrstvwxz2456789", k=5))
+                     for _ in range(2))
+    srv = Server(str(tmp_path))
+    srv.start()
+    try:
+        assert srv.request("POST", "/api/v1/namespaces/default/pods", pod(first)).status == 201
+        body = pod("")
+        body["metadata"] = {"generateName": "gen-"}
+        r = srv.request("POST", "/api/v1/namespaces/default/pods", body)
+        assert r.status == 201, r.body
+        assert r.json()["metadata"]["name"] == second
+    finally:
+        srv.stop()
+
+
 def test_generation_bumps_on_spec_change_only(apiserver: APIServerProcess, namespace: str) -> None:
     base = f"/apis/apps/v1/namespaces/{namespace}/deployments"
     d = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "g"},

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from paddock.bench.nodesim import PodSimulator
 from tests.conftest import APIServerProcess, wait_for
-from tests.controllers.podsim import PodSimulator
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from paddock.bench.nodesim import NEVER_READY, PodSimulator
 from tests.conftest import APIServerProcess, wait_for
-from tests.controllers.podsim import NEVER_READY, PodSimulator
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -1,4 +1,4 @@
-"""A node simulator for controller tests (until the hollow kubelet exists).
+"""A node simulator for controller tests and benchmarks (until the hollow kubelet exists).
 
 Without ``nodes`` it binds every pending pod to one node itself.  With ``nodes``
 (name, zone) it registers those Nodes and renews their Leases every second, as kubelets
@@ -23,7 +23,9 @@ NEVER_READY = "never-ready"
 
 class PodSimulator:
     def __init__(self, kubeconfig: str, node: str = "sim-node", ready_after: float = 0.2,
-                 linger: float = 0.0, nodes: list[tuple[str, str]] | None = None) -> None:
+                 linger: float = 0.0, nodes: list[tuple[str, str]] | None = None,
+                 renew_every: float = 1.0) -> None:
+        self.renew_every = renew_every
         self.nodes = dict(nodes or [])
         self.dead: set[str] = set()
         self.kubeconfig = kubeconfig
@@ -84,7 +86,7 @@ class PodSimulator:
                 except APIError as e:
                     if e.code == 404:
                         await self.client.create("leases", lease, "kube-node-lease")
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(self.renew_every)
 
     def _on_pod(self, event: str, pod: dict[str, Any], old: dict[str, Any] | None) -> None:
         if event == "DELETED":
