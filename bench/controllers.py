@@ -8,7 +8,7 @@ cores; upstream's controller-manager is held to 20 requests per second by defaul
 No scheduler runs: the pods stay Pending, so only the controllers are measured.
 
 *Rolling update*: a deployment of ``--rollout-replicas`` replicas (maxSurge 25%,
-maxUnavailable 25%) on ``--rollout-nodes`` simulated nodes (``bench/nodesim.py``: they
+maxUnavailable 25%) on ``--rollout-nodes`` simulated nodes, with the scheduler unthrottled (``bench/nodesim.py``: they
 register, renew their Leases, and run pods the scheduler binds to them) rolls to a new
 image; the report gives the time to complete and the most pods and fewest available
 pods seen by a watch throughout, against replicas + maxSurge and replicas -
@@ -182,7 +182,9 @@ def rollout(replicas: int, nodes: int, deadline: float) -> dict[str, Any]:
 
     with temporary_apiserver("paddock-bench-rollout-") as (api, kubeconfig):
         log_dir = os.path.dirname(kubeconfig)
-        procs = {"scheduler": _spawn("scheduler", kubeconfig, log_dir),
+        # the scheduler unthrottled (its default is upstream's 50 requests per second):
+        # what is measured here is the controllers
+        procs = {"scheduler": _spawn("scheduler", kubeconfig, log_dir, "--kube-api-qps=0"),
                  "controller-manager": _spawn("controller-manager", kubeconfig, log_dir)}
         try:
             names = [(f"hollow-{i:03d}", f"zone-{i % 3}") for i in range(nodes)]

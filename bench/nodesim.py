@@ -14,6 +14,8 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
+
 from paddock.core.client import Client
 from paddock.core.informer import Informer
 from paddock.core.status import APIError
@@ -37,6 +39,7 @@ class PodSimulator:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._stopped = asyncio.Event()
         self._done: Any = None
+        self._acting: set[asyncio.Task[None]] = set()
 
     def __enter__(self) -> PodSimulator:
         self._thread.start()
@@ -54,7 +57,7 @@ class PodSimulator:
             self.dead.update, {n for n, z in self.nodes.items() if z == zone})
 
     async def _run(self) -> None:
-        async with Client.from_kubeconfig(self.kubeconfig) as client:
+        async with Client.from_kubeconfig(self.kubeconfig, qps=0) as client:
             self.client = client
             for name, zone in self.nodes.items():
                 await client.create("nodes", {"metadata": {"name": name, "labels": {
@@ -70,6 +73,9 @@ class PodSimulator:
             await self._stopped.wait()
             renewing.cancel()
             await pods.stop()
+            for task in list(self._acting):
+                task.cancel()
+            await asyncio.gather(*self._acting, renewing, return_exceptions=True)
 
     async def _renew(self) -> None:
         while True:
@@ -91,7 +97,9 @@ class PodSimulator:
     def _on_pod(self, event: str, pod: dict[str, Any], old: dict[str, Any] | None) -> None:
         if event == "DELETED":
             return
-        asyncio.get_running_loop().create_task(self._act(pod))
+        task = asyncio.get_running_loop().create_task(self._act(pod))
+        self._acting.add(task)
+        task.add_done_callback(self._acting.discard)
 
     async def _act(self, pod: dict[str, Any]) -> None:
         md, spec, status = pod["metadata"], pod.get("spec") or {}, pod.get("status") or {}
@@ -115,5 +123,5 @@ class PodSimulator:
                     "hostIP": "127.0.0.1", "conditions": [
                         {"type": "Ready", "status": "True", "lastTransitionTime": now}]}},
                     ns, subresource="status")
-        except APIError:
-            pass  # gone or changed: the next event says what to do
+        except (APIError, OSError, aiohttp.ClientError):
+            pass  # gone or changed (the next event says what to do), or shutting down

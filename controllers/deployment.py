@@ -43,6 +43,7 @@ from paddock.core.client import Client
 from paddock.core.events import EventRecorder
 from paddock.core.informer import NAMESPACE_INDEX, Informer, object_key
 from paddock.core.labels import Selector, selector_from_label_selector
+from paddock.core.meta import timestamp
 from paddock.core.status import APIError
 from paddock.core.workqueue import WorkQueue, run_workers
 
@@ -67,14 +68,6 @@ SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-def _timestamp(value: str | None) -> float:
-    if not value:
-        return 0.0
-    try:
-        return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return 0.0
 
 
 def template_hash(template: Obj, collision_count: int = 0) -> str:
@@ -589,9 +582,9 @@ class DeploymentController:
         allowed = replicas(d) + surge if replicas(d) > 0 else 0
         to_add = allowed - sum(replicas(rs) for rs in active)
         if to_add > 0:  # largest first, newer first among equals
-            active.sort(key=lambda rs: (-replicas(rs), -_timestamp(rs["metadata"].get("creationTimestamp"))))
+            active.sort(key=lambda rs: (-replicas(rs), -timestamp(rs["metadata"].get("creationTimestamp"))))
         else:  # largest first, older first among equals
-            active.sort(key=lambda rs: (-replicas(rs), _timestamp(rs["metadata"].get("creationTimestamp"))))
+            active.sort(key=lambda rs: (-replicas(rs), timestamp(rs["metadata"].get("creationTimestamp"))))
         sizes = []
         added = 0
         for rs in active:
@@ -723,7 +716,7 @@ class DeploymentController:
         if (progress and self._has_deadline(d) and cond is not None
                 and cond.get("reason") not in ("NewReplicaSetAvailable", "ProgressDeadlineExceeded")):
             deadline = int((d.get("spec") or {}).get("progressDeadlineSeconds") or 0)
-            left = _timestamp(cond.get("lastUpdateTime")) + deadline - time.time()
+            left = timestamp(cond.get("lastUpdateTime")) + deadline - time.time()
             self.queue.add_after(object_key(d), max(left, 0) + 1)
 
     @staticmethod
@@ -745,7 +738,7 @@ class DeploymentController:
         if cond.get("reason") == "NewReplicaSetAvailable":
             return False
         deadline = int((d.get("spec") or {}).get("progressDeadlineSeconds") or 0)
-        return _timestamp(cond.get("lastUpdateTime")) + deadline < time.time()
+        return timestamp(cond.get("lastUpdateTime")) + deadline < time.time()
 
     async def _put_status(self, d: Obj, status: Obj) -> None:
         md = d["metadata"]

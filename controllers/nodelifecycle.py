@@ -40,6 +40,7 @@ from typing import Any
 from paddock.core.client import Client
 from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer
+from paddock.core.meta import timestamp
 from paddock.core.status import APIError
 from paddock.core.tasks import cancel_and_wait
 from paddock.scheduler.plugins.taint_toleration import tolerates
@@ -58,14 +59,6 @@ NODE_INDEX = "node"
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-def _timestamp(value: str | None) -> float:
-    if not value:
-        return 0.0
-    try:
-        return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return 0.0
 
 
 def ready_status(node: Obj) -> str:
@@ -317,7 +310,7 @@ class NodeLifecycleController:
             seconds = [t.get("tolerationSeconds") for t in matching if t.get("tolerationSeconds") is not None]
             if seconds:
                 wait = max(0, min(int(s) for s in seconds))
-                deadline = min(deadline, _timestamp(taint.get("timeAdded")) + wait)
+                deadline = min(deadline, timestamp(taint.get("timeAdded")) + wait)
         return now >= deadline
 
     async def _evict(self, pod: Obj) -> None:

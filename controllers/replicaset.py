@@ -35,6 +35,7 @@ from paddock.core.client import Client
 from paddock.core.events import EventRecorder
 from paddock.core.informer import NAMESPACE_INDEX, Informer, object_key
 from paddock.core.labels import Selector, selector_from_label_selector, selector_from_set
+from paddock.core.meta import timestamp
 from paddock.core.status import APIError
 from paddock.core.workqueue import WorkQueue, run_workers
 
@@ -92,20 +93,12 @@ def is_active(pod: Obj) -> bool:
             and not (pod.get("metadata") or {}).get("deletionTimestamp"))
 
 
-def _timestamp(value: str | None) -> float:
-    if not value:
-        return 0.0
-    try:
-        return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return 0.0
-
 
 def ready_since(pod: Obj) -> float | None:
     """When the pod became ready (epoch seconds), or None if it is not."""
     for c in (pod.get("status") or {}).get("conditions") or ():
         if c.get("type") == "Ready":
-            return _timestamp(c.get("lastTransitionTime")) if c.get("status") == "True" else None
+            return timestamp(c.get("lastTransitionTime")) if c.get("status") == "True" else None
     return None
 
 
@@ -128,7 +121,7 @@ def deletion_order(pods: list[Obj], related: list[Obj]) -> list[Obj]:
         since = ready_since(pod)
         restarts = max((c.get("restartCount") or 0 for c in status.get("containerStatuses") or ()),
                        default=0)
-        created = _timestamp((pod.get("metadata") or {}).get("creationTimestamp"))
+        created = timestamp((pod.get("metadata") or {}).get("creationTimestamp"))
         return (bool(node), PHASE_RANK.get(status.get("phase") or "Pending", 0),
                 since is not None, -(on_node[node] if node else 0),
                 -(since or 0.0), -restarts, -created)
@@ -408,16 +401,19 @@ class ReplicaSetController:
         min_ready = int(spec.get("minReadySeconds") or 0)
         now = time.time()
         status = dict(owner.get("status") or {})
-        new: Obj = {
-            "replicas": len(active),
-            "fullyLabeledReplicas": sum(
-                1 for p in active
-                if all(((p.get("metadata") or {}).get("labels") or {}).get(k) == v
-                       for k, v in template_labels.items())),
-            "readyReplicas": sum(1 for p in active if ready_since(p) is not None),
-            "availableReplicas": sum(1 for p in active if is_available(p, min_ready, now)),
-            "observedGeneration": owner["metadata"].get("generation", 0),
-        }
+        labelled = ready = available = 0
+        for p in active:
+            labels = (p.get("metadata") or {}).get("labels") or {}
+            if all(labels.get(k) == v for k, v in template_labels.items()):
+                labelled += 1
+            since = ready_since(p)
+            if since is not None:
+                ready += 1
+                if min_ready <= 0 or since + min_ready <= now:
+                    available += 1
+        new: Obj = {"replicas": len(active), "fullyLabeledReplicas": labelled,
+                    "readyReplicas": ready, "availableReplicas": available,
+                    "observedGeneration": owner["metadata"].get("generation", 0)}
         conditions = [c for c in status.get("conditions") or () if c.get("type") != "ReplicaFailure"]
         if error is not None:
             old = next((c for c in status.get("conditions") or ()

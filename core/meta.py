@@ -3,6 +3,7 @@ generated names and storage keys."""
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import time
@@ -27,6 +28,18 @@ def parse_rfc3339(value: str) -> float:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
+
+
+@functools.lru_cache(maxsize=16384)
+def timestamp(value: str | None) -> float:
+    """:func:`parse_rfc3339` for controllers' hot loops: cached (the same times recur in
+    every sync), 0.0 for none or a malformed one."""
+    if not value:
+        return 0.0
+    try:
+        return parse_rfc3339(value)
+    except ValueError:
+        return 0.0
 
 
 def new_uid() -> str:
