@@ -287,3 +287,40 @@ def test_slow_start_doubles_batches_and_stops_at_the_first_failing_one() -> None
     calls.clear()
     done, error = asyncio.run(go(5))  # batches 1, 2, then 4 (the 5th call fails)
     assert (done, str(error), len(calls)) == (6, "quota", 7)
+
+
+def test_a_standby_controller_manager_takes_over_when_the_leader_dies(
+        fresh_apiserver: APIServerProcess) -> None:
+    api = fresh_apiserver
+
+    def start(name: str) -> subprocess.Popen[bytes]:
+        log = open(os.path.join(api.data_dir, f"{name}.log"), "ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "paddock.cli", "controller-manager", "--kubeconfig",
+             api.kubeconfig, "--leader-elect-lease-duration", "3s",
+             "--leader-elect-renew-deadline", "2s", "--leader-elect-retry-period", "200ms"],
+            stdout=log, stderr=subprocess.STDOUT)
+
+    leader = start("leader")
+    lease_path = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager"
+    wait_for(lambda: api.request("GET", lease_path).status == 200)
+    standby = start("standby")
+    try:
+        api.request("POST", "/api/v1/namespaces/default/replicationcontrollers", rc("ha", 2))
+        wait_for(lambda: len(pods_of(api, "ha")) == 2)
+        holder = api.request("GET", lease_path).json()["spec"]["holderIdentity"]
+        leader.kill()  # no release: the standby waits out the lease
+        leader.wait(10)
+        new_holder = wait_for(lambda: (h := api.request("GET", lease_path).json()["spec"].get(
+            "holderIdentity")) and h != holder and h, timeout=15)
+        assert new_holder
+        api.request("PATCH", "/api/v1/namespaces/default/replicationcontrollers/ha",
+                    {"spec": {"replicas": 4}}, headers={"Content-Type": "application/merge-patch+json"})
+        wait_for(lambda: len(pods_of(api, "ha")) == 4)
+        time.sleep(1)
+        assert len(pods_of(api, "ha")) == 4  # one controller at work: no more than asked
+    finally:
+        for proc in (leader, standby):
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
