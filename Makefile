@@ -32,7 +32,7 @@ test: build
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy core apiserver scheduler controllers paddock proto bench
+	$(PY) -m mypy core apiserver scheduler controllers kubelet paddock proto bench
 
 bench-api: build
 	$(VENV)/bin/paddock bench api --start --out bench/results/api.json

@@ -531,10 +531,11 @@ def add_client_flags(parser: argparse.ArgumentParser, *, qps: float = 50, burst:
                         help="burst of requests to the apiserver")
 
 
-def client_from_flags(args: argparse.Namespace, user_agent: str) -> Client:
+def client_from_flags(args: argparse.Namespace, user_agent: str, *,
+                      strip_managed_fields: bool = False) -> Client:
     """The client the flags of :func:`add_client_flags` describe."""
     if not args.kubeconfig:
         raise SystemExit("--kubeconfig (or KUBECONFIG) is required")
     return Client.from_kubeconfig(args.kubeconfig, content_type=args.kube_api_content_type,
                                   qps=args.kube_api_qps, burst=args.kube_api_burst,
-                                  user_agent=user_agent)
+                                  user_agent=user_agent, strip_managed_fields=strip_managed_fields)

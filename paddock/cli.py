@@ -113,9 +113,12 @@ def cmd_up(args: argparse.Namespace) -> int:
         return 1
     spawn("scheduler", ["scheduler", "--kubeconfig", kubeconfig])
     spawn("controller-manager", ["controller-manager", "--kubeconfig", kubeconfig])
+    if args.hollow_nodes > 0:
+        spawn("hollow-nodes", ["hollow-nodes", "--kubeconfig", kubeconfig, "--count",
+                               str(args.hollow_nodes)])
     if not args.no_kubelet:
-        print("paddock: no node agent is started yet (the kubelet is not part of this build); "
-              "running the control plane only", file=sys.stderr)
+        print("paddock: the kubelet's process runtime is not part of this build yet; "
+              "use --hollow-nodes N for hollow nodes", file=sys.stderr)
     print(f"ready: export KUBECONFIG={kubeconfig}", flush=True)
     try:
         while not stopping:
@@ -149,6 +152,12 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     return service.main(args)
 
 
+def cmd_hollow_nodes(args: argparse.Namespace) -> int:
+    from .kubelet import service
+
+    return service.hollow_main(args)
+
+
 def cmd_controller_manager(args: argparse.Namespace) -> int:
     from .controllers import manager
 
@@ -168,6 +177,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from .bench import controllers as bench_controllers
 
         return bench_controllers.main(args)
+    if args.bench == "hollow":
+        from .bench import hollow as bench_hollow
+
+        return bench_hollow.main(args)
     if args.bench == "codec":
         from .bench import codec as bench_codec
 
@@ -204,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler_arguments(sched)
     sched.set_defaults(func=cmd_scheduler)
 
+    hollow = sub.add_parser("hollow-nodes", help="run N hollow kubelets in one process (load tests)")
+    from .kubelet.service import add_hollow_arguments
+
+    add_hollow_arguments(hollow)
+    hollow.set_defaults(func=cmd_hollow_nodes)
+
     cm = sub.add_parser("controller-manager", help="run the controllers")
     from .controllers.manager import add_arguments as manager_arguments
 
@@ -232,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     controllers_bench_arguments(bctl)
     bctl.set_defaults(func=cmd_bench)
+    bhollow = bsub.add_parser("hollow", help="memory and CPU of hollow nodes at steady state")
+    from .bench.hollow import add_arguments as hollow_bench_arguments
+
+    hollow_bench_arguments(bhollow)
+    bhollow.set_defaults(func=cmd_bench)
     bsched = bsub.add_parser("scheduler", help="scheduling decisions per second, in-process")
     from .bench.scheduler import add_arguments as scheduler_bench_arguments
 

@@ -1,0 +1,82 @@
+"""``paddock kubelet`` and ``paddock hollow-nodes``.
+
+``paddock hollow-nodes --count N`` runs N kubelets in one process, on one event loop and
+one client, each with the hollow runtime: the real kubelet code (registration, Leases,
+status, one watch of its own pods, pod workers) without processes, for load tests.
+Node ``i`` is ``<prefix>-<i>`` in zone ``zone-<i mod zones>`` with pod range
+``198.18.<i mod 256>.0/24`` (hollow pods never use their addresses, so nodes past 256
+share ranges).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+from paddock.core.client import Client, add_client_flags, client_from_flags
+
+from .hollow import HollowRuntime
+from .kubelet import Kubelet
+
+log = logging.getLogger(__name__)
+
+
+def hollow_kubelets(client: Client, count: int, *, prefix: str = "hollow-node", zones: int = 3,
+                    start_seconds: float = 0.0, capacity: dict[str, str] | None = None,
+                    lease_seconds: int = 40) -> list[Kubelet]:
+    runtime = HollowRuntime(start_seconds=start_seconds)
+    return [Kubelet(client, f"{prefix}-{i}", runtime, pod_cidr=f"198.18.{i % 256}.0/24",
+                    zone=f"zone-{i % zones}" if zones > 0 else "", capacity=capacity,
+                    labels={"paddock.dev/hollow": "true"}, lease_seconds=lease_seconds)
+            for i in range(count)]
+
+
+async def start_all(kubelets: list[Kubelet], concurrency: int = 50) -> None:
+    """Register and start every kubelet, ``concurrency`` at a time."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(k: Kubelet) -> None:
+        async with gate:
+            await k.start()
+
+    await asyncio.gather(*(one(k) for k in kubelets))
+
+
+def add_hollow_arguments(parser: argparse.ArgumentParser) -> None:
+    add_client_flags(parser, qps=0, burst=0)
+    parser.add_argument("--count", type=int, default=10, help="hollow nodes to run")
+    parser.add_argument("--prefix", default="hollow-node", help="node names: PREFIX-<i>")
+    parser.add_argument("--zones", type=int, default=3, help="zones to spread the nodes over")
+    parser.add_argument("--pod-start-seconds", type=float, default=0.0,
+                        help="how long a hollow pod takes to start")
+    parser.add_argument("--cpu", default="4", help="each node's CPU")
+    parser.add_argument("--memory", default="8Gi", help="each node's memory")
+    parser.add_argument("--max-pods", default="110", help="each node's pod limit")
+    parser.add_argument("--node-lease-duration-seconds", type=int, default=40,
+                        help="each node's Lease duration; renewed every quarter of it")
+
+
+def hollow_main(args: argparse.Namespace) -> int:
+    import uvloop
+
+    async def go() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        # what the kubelets keep of their pods is all they need: no managedFields
+        async with client_from_flags(args, "kubelet", strip_managed_fields=True) as client:
+            kubelets = hollow_kubelets(client, args.count, prefix=args.prefix, zones=args.zones,
+                                       start_seconds=args.pod_start_seconds,
+                                       capacity={"cpu": args.cpu, "memory": args.memory,
+                                                 "ephemeral-storage": "100Gi", "pods": args.max_pods},
+                                       lease_seconds=args.node_lease_duration_seconds)
+            await start_all(kubelets)
+            log.info("%d hollow nodes running", len(kubelets))
+            await stop.wait()
+            await asyncio.gather(*(k.stop() for k in kubelets), return_exceptions=True)
+        return 0
+
+    return uvloop.run(go())

@@ -1,0 +1,117 @@
+"""The kubelet on the hollow runtime, as ``paddock hollow-nodes`` runs it: nodes register
+and stay Ready, pods are admitted, run, report status and are confirmed deleted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import APIServerProcess, wait_for
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def start(api: APIServerProcess, name: str, *argv: str) -> subprocess.Popen[bytes]:
+    log = open(os.path.join(api.data_dir, f"{name}.log"), "ab")
+    return subprocess.Popen([sys.executable, "-m", "paddock.cli", *argv, "--kubeconfig",
+                             api.kubeconfig], stdout=log, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture
+def cluster(fresh_apiserver: APIServerProcess) -> Iterator[APIServerProcess]:
+    api = fresh_apiserver
+    procs = [start(api, "scheduler", "scheduler"),
+             start(api, "controller-manager", "controller-manager", "--node-monitor-grace-period=5s",
+                   "--node-monitor-period=1s"),
+             start(api, "hollow-nodes", "hollow-nodes", "--count", "100", "--cpu", "2",
+                   "--node-lease-duration-seconds", "4")]
+    yield api
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(20)
+
+
+def nodes(api: APIServerProcess) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = api.request("GET", "/api/v1/nodes").json()["items"]
+    return items
+
+
+def ready(obj: dict[str, Any]) -> bool:
+    return any(c["type"] == "Ready" and c["status"] == "True"
+               for c in obj.get("status", {}).get("conditions", []))
+
+
+def pods(api: APIServerProcess, selector: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = api.request(
+        "GET", f"/api/v1/namespaces/default/pods?labelSelector={selector}").json()["items"]
+    return items
+
+
+def test_a_hundred_hollow_nodes_register_stay_ready_and_run_pods(cluster: APIServerProcess) -> None:
+    api = cluster
+    wait_for(lambda: len(nodes(api)) == 100 and all(ready(n) for n in nodes(api)), 60)
+    node = api.request("GET", "/api/v1/nodes/hollow-node-7").json()
+    assert node["metadata"]["labels"]["topology.kubernetes.io/zone"] == "zone-1"
+    assert node["status"]["nodeInfo"]["kubeletVersion"].startswith("v1.32")
+    assert node["status"]["capacity"]["cpu"] == "2" and node["spec"]["podCIDR"] == "198.18.7.0/24"
+    lease_path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/hollow-node-7"
+    first = api.request("GET", lease_path).json()["spec"]["renewTime"]
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "load"},
+                  "spec": {"replicas": 200, "selector": {"matchLabels": {"app": "load"}},
+                           "template": {"metadata": {"labels": {"app": "load"}}, "spec": {
+                               "containers": [{"name": "c", "image": "pause",
+                                               "resources": {"requests": {"cpu": "100m"}}}]}}}}
+    assert api.request("POST", "/apis/apps/v1/namespaces/default/deployments", deployment).status == 201
+
+    def all_running() -> list[dict[str, Any]] | None:
+        live = pods(api, "app%3Dload")
+        if len(live) == 200 and all(p["status"].get("phase") == "Running" and ready(p) for p in live):
+            return live
+        return None
+
+    live = wait_for(all_running, 90)
+    sample = live[0]["status"]
+    assert {c["type"] for c in sample["conditions"]} == {
+        "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}
+    assert sample["podIP"].startswith("198.18.") and sample["hostIP"] == "127.0.0.1"
+    assert sample["containerStatuses"][0]["state"]["running"]["startedAt"]
+    assert len({p["spec"]["nodeName"] for p in live}) > 50  # spread over the nodes
+    # at rest, the kubelets write no status (a status that never compares equal to the
+    # one read back would be posted for ever)
+    def status_writes() -> float:
+        metrics = api.request("GET", "/metrics").body.decode()
+        return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                   if line.startswith("apiserver_request_duration_seconds_count")
+                   and 'verb="patch"' in line and 'subresource="status"' in line)
+
+    before = status_writes()
+    # the nodes stayed Ready past the grace period of the node lifecycle controller
+    time.sleep(6)
+    assert status_writes() - before < 5
+    assert all(ready(n) for n in nodes(api))
+    assert api.request("GET", lease_path).json()["spec"]["renewTime"] != first
+    out = api.kubectl("get", "pods", "-l", "app=load", "--no-headers").stdout
+    assert out.count("Running") == 200 and "1/1" in out
+    # deletion is confirmed by the kubelets: nothing is left Terminating
+    api.kubectl("delete", "deployment", "load")
+    wait_for(lambda: not pods(api, "app%3Dload"), 60)
+
+
+def test_pods_that_do_not_fit_are_rejected_by_the_kubelet(cluster: APIServerProcess) -> None:
+    api = cluster
+    wait_for(lambda: len(nodes(api)) == 100, 60)
+    big = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
+           "spec": {"nodeName": "hollow-node-3", "containers": [
+               {"name": "c", "image": "x", "resources": {"requests": {"cpu": "3"}}}]}}
+    assert api.request("POST", "/api/v1/namespaces/default/pods", big).status == 201
+    status = wait_for(lambda: (s := api.request("GET", "/api/v1/namespaces/default/pods/big").json()[
+        "status"]).get("phase") == "Failed" and s, 30)
+    assert status["reason"] == "OutOfcpu"
+    assert status["message"].startswith("Pod was rejected: Node didn't have enough resource: cpu")
