@@ -290,6 +290,8 @@ class TokenBucket:
 
 # --- the client ---------------------------------------------------------------------------
 
+READ_TIMEOUT_SECONDS = 60.0
+
 
 def _resource(name: str) -> resources.Resource:
     """``pods`` or ``deployments.apps``: the served resource in its group's preferred version."""
@@ -351,8 +353,11 @@ class Client:
 
     def _new_session(self, limit: int) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(ssl=self.config.ssl, limit=limit)
-        return aiohttp.ClientSession(connector=connector, headers=self._headers,
-                                     timeout=aiohttp.ClientTimeout(total=None, sock_connect=10))
+        # a request that hears nothing for a minute has been lost (a connection dropped
+        # without a word): fail it so that its caller retries; a watch may be silent
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=10,
+                                        sock_read=READ_TIMEOUT_SECONDS if limit else None)
+        return aiohttp.ClientSession(connector=connector, headers=self._headers, timeout=timeout)
 
     async def close(self) -> None:
         for session in (self._session, self._watch_session):

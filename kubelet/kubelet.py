@@ -30,6 +30,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
+
 from paddock.core.client import Client
 from paddock.core.informer import Informer, object_key
 from paddock.core.status import APIError
@@ -46,6 +48,8 @@ RENEW_SECONDS = 10.0
 STATUS_SECONDS = 10.0
 REPORT_SECONDS = 300.0
 VERSION = "v1.32.0-paddock"
+RETRY_SECONDS = 1.0
+SYNC_SECONDS = 60.0  # every pod worker looks again this often, as upstream's syncFrequency
 SMP = "application/strategic-merge-patch+json"
 
 
@@ -80,9 +84,13 @@ def _container_status(c: ContainerState) -> Obj:
     return status
 
 
-def pod_status(pod: Obj, sandbox: Sandbox | None, host_ip: str, started: str) -> Obj:
-    """The pod's status from what its sandbox says, as upstream's kubelet writes it."""
-    old = pod.get("status") or {}
+def pod_status(pod: Obj, sandbox: Sandbox | None, host_ip: str, started: str,
+               previous_status: Obj | None = None) -> Obj:
+    """The pod's status from what its sandbox says, as upstream's kubelet writes it.
+    Transition times carry over from ``previous_status`` (the kubelet's own last word,
+    as upstream's status manager keeps it), else from the pod as read: a pod read back
+    one write late must not make the times move and the status flap."""
+    old = previous_status if previous_status is not None else pod.get("status") or {}
     spec = pod.get("spec") or {}
     restart = spec.get("restartPolicy") or "Always"
     init = sandbox.init if sandbox else []
@@ -134,8 +142,9 @@ def pod_status(pod: Obj, sandbox: Sandbox | None, host_ip: str, started: str) ->
     if sandbox is not None and sandbox.ip:
         status["podIP"] = sandbox.ip
         status["podIPs"] = [{"ip": sandbox.ip}]
-    if old.get("qosClass"):
-        status["qosClass"] = old["qosClass"]
+    qos = (pod.get("status") or {}).get("qosClass") or old.get("qosClass")
+    if qos:
+        status["qosClass"] = qos
     return status
 
 
@@ -202,7 +211,7 @@ class PodWorker:
 
     async def _post(self) -> None:
         status = _without_nulls(pod_status(self.pod, self.sandbox, self.kubelet.node_ip,
-                                           self.started))
+                                           self.started, self.posted))
         if status == self.posted:
             return
         md = self.pod["metadata"]
@@ -214,6 +223,11 @@ class PodWorker:
         except APIError as e:
             if e.code != 404:
                 log.info("%s: status of %s: %s", self.kubelet.node_name, object_key(self.pod), e)
+                asyncio.get_running_loop().call_later(RETRY_SECONDS, self.wake.set)
+        except (OSError, aiohttp.ClientError, TimeoutError) as e:
+            # the apiserver is restarting or overloaded: try again in a while
+            log.info("%s: status of %s: %s", self.kubelet.node_name, object_key(self.pod), e)
+            asyncio.get_running_loop().call_later(RETRY_SECONDS, self.wake.set)
 
     async def _reject(self, reason: str, message: str) -> None:
         md = self.pod["metadata"]
@@ -439,13 +453,18 @@ class Kubelet:
         if self.workers.get(key) is worker:
             del self.workers[key]
 
+    async def _sync_all(self) -> None:
+        for worker in list(self.workers.values()):
+            worker.wake.set()
+
     # -- running
 
     async def start(self) -> None:
         await self.register()
         await self._renew_lease()
         self._tasks = [asyncio.create_task(self._every(self.renew_seconds, self._renew_lease)),
-                       asyncio.create_task(self._every(self.status_seconds, self._report_status))]
+                       asyncio.create_task(self._every(self.status_seconds, self._report_status)),
+                       asyncio.create_task(self._every(SYNC_SECONDS, self._sync_all))]
         self.pods.start()
 
     async def stop(self) -> None:

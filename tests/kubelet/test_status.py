@@ -95,3 +95,16 @@ def test_a_status_read_back_from_the_apiserver_is_the_status_posted(
 
     posted, recomputed = asyncio.run(go())
     assert recomputed == posted
+
+
+def test_transition_times_come_from_the_last_status_written_not_a_stale_read() -> None:
+    """A pod read back one write late (no conditions yet) must not move the times of the
+    status the kubelet wrote, or every such read would write the status again."""
+    box = sandbox(("running", True, 0), ("running", True, 0))
+    written = pod_status(pod(), box, "h", "2026-01-01T00:00:00Z")
+    for c in written["conditions"]:
+        c["lastTransitionTime"] = "2026-01-01T00:00:05Z"
+    stale = pod()
+    stale["status"]["conditions"] = []
+    again = pod_status(stale, box, "h", "2026-01-01T00:00:00Z", written)
+    assert again["conditions"] == written["conditions"]
