@@ -28,10 +28,11 @@ from paddock.core.client import Client
 from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer, object_key
 from paddock.core.status import APIError
-from paddock.core.workqueue import WorkQueue, run_workers
+from paddock.core.workqueue import WorkQueue
 from paddock.scheduler.framework import NodeInfo, PodInfo
 from paddock.scheduler.plugins import node_affinity, taint_toleration
 
+from .base import QueueController
 from .deployment import scaled_value, template_hash
 from .expectations import Expectations
 from .replicaset import CONTROLLER_INDEX, controller_ref, index_pods, is_available, ready_since
@@ -68,7 +69,7 @@ def eligible(ds: Obj, node: Obj) -> bool:
     return not node_affinity.filter(pod, info) and not taint_toleration.filter(pod, info)
 
 
-class DaemonSetController:
+class DaemonSetController(QueueController):
     def __init__(self, client: Client, daemon_sets: Informer, nodes: Informer, pods: Informer,
                  events: EventRecorder, *, workers: int = 2) -> None:
         self.client = client
@@ -83,7 +84,6 @@ class DaemonSetController:
         daemon_sets.add_handler(self._on_daemon_set)
         nodes.add_handler(lambda event, node, old: self._all())
         pods.add_handler(self._on_pod)
-        self._workers: Any = None
 
     def _on_daemon_set(self, event: str, ds: Obj, old: Obj | None) -> None:
         if event == "DELETED":
@@ -109,13 +109,6 @@ class DaemonSetController:
         elif event == "DELETED" or (pod.get("metadata") or {}).get("deletionTimestamp"):
             self.expectations.deletion_observed(key, object_key(pod))
         self.queue.add(key)
-
-    def start(self) -> None:
-        self._workers = run_workers(self.queue, self.sync, self.workers)
-
-    async def stop(self) -> None:
-        if self._workers is not None:
-            await self._workers.stop()
 
     # -- one sync
 

@@ -45,8 +45,9 @@ from paddock.core.informer import NAMESPACE_INDEX, Informer, object_key
 from paddock.core.labels import Selector, selector_from_label_selector
 from paddock.core.meta import timestamp
 from paddock.core.status import APIError
-from paddock.core.workqueue import WorkQueue, run_workers
+from paddock.core.workqueue import WorkQueue
 
+from .base import QueueController
 from .replicaset import CONTROLLER_INDEX, SMP, controller_ref, index_pods
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ def set_condition(status: Obj, kind: str, value: str, reason: str, message: str)
     status["conditions"].append(new)
 
 
-class DeploymentController:
+class DeploymentController(QueueController):
     def __init__(self, client: Client, deployments: Informer, replica_sets: Informer,
                  pods: Informer, events: EventRecorder, *, workers: int = 5) -> None:
         self.client = client
@@ -184,7 +185,6 @@ class DeploymentController:
         deployments.add_handler(lambda event, obj, old: self.queue.add(object_key(obj)))
         replica_sets.add_handler(self._on_replica_set)
         pods.add_handler(self._on_pod)
-        self._workers: Any = None
 
     def _owner_key(self, obj: Obj) -> str | None:
         ref = controller_ref(obj)
@@ -217,13 +217,6 @@ class DeploymentController:
             d = self.deployments.get(key)
             if d is not None and not is_rolling(d):
                 self.queue.add(key)
-
-    def start(self) -> None:
-        self._workers = run_workers(self.queue, self.sync, self.workers)
-
-    async def stop(self) -> None:
-        if self._workers is not None:
-            await self._workers.stop()
 
     @staticmethod
     def _selector(d: Obj) -> Selector:

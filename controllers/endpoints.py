@@ -26,7 +26,9 @@ from paddock.core.client import Client
 from paddock.core.informer import NAMESPACE_INDEX, Informer, object_key
 from paddock.core.labels import selector_from_set
 from paddock.core.status import APIError
-from paddock.core.workqueue import WorkQueue, run_workers
+from paddock.core.workqueue import WorkQueue
+
+from .base import QueueController
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +119,7 @@ class _ServicePods:
         return out
 
 
-class _Controller:
+class _Controller(QueueController):
     name = ""
 
     def __init__(self, client: Client, services: Informer, pods: Informer, *, workers: int) -> None:
@@ -125,7 +127,6 @@ class _Controller:
         self.lookup = _ServicePods(services, pods)
         self.queue = WorkQueue(self.name)
         self.workers = workers
-        self._workers: Any = None
         services.add_handler(lambda event, obj, old: self.queue.add(object_key(obj)))
         pods.add_handler(self._on_pod)
 
@@ -135,17 +136,6 @@ class _Controller:
             keys.update(self.lookup.services_of(old))
         for key in keys:
             self.queue.add(key)
-
-    def start(self) -> None:
-        self._workers = run_workers(self.queue, self.sync, self.workers)
-
-    async def stop(self) -> None:
-        if self._workers is not None:
-            await self._workers.stop()
-
-    async def sync(self, key: str) -> None:
-        raise NotImplementedError
-
 
 class EndpointsController(_Controller):
     name = "endpoints"

@@ -42,7 +42,7 @@ from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer
 from paddock.core.meta import timestamp
 from paddock.core.status import APIError
-from paddock.core.tasks import cancel_and_wait
+from paddock.core.tasks import cancel_and_wait, every
 from paddock.scheduler.plugins.taint_toleration import tolerates
 
 log = logging.getLogger(__name__)
@@ -121,22 +121,12 @@ class NodeLifecycleController:
                            if (p.get("spec") or {}).get("nodeName") else ())
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._loop(self.monitor, self.monitor_period)),
-                       asyncio.create_task(self._loop(self.evict, 0.5))]
+        self._tasks = [asyncio.create_task(every(self.monitor_period, self.monitor, log, "node lifecycle")),
+                       asyncio.create_task(every(0.5, self.evict, log, "taint eviction"))]
 
     async def stop(self) -> None:
         for task in self._tasks:
             await cancel_and_wait(task)
-
-    async def _loop(self, step: Any, period: float) -> None:
-        while True:
-            try:
-                await step()
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:
-                log.warning("node lifecycle: %s", e, exc_info=not isinstance(e, (APIError, OSError)))
-            await asyncio.sleep(period)
 
     # -- health
 

@@ -37,8 +37,9 @@ from paddock.core.informer import NAMESPACE_INDEX, Informer, object_key
 from paddock.core.labels import Selector, selector_from_label_selector, selector_from_set
 from paddock.core.meta import timestamp
 from paddock.core.status import APIError
-from paddock.core.workqueue import WorkQueue, run_workers
+from paddock.core.workqueue import WorkQueue
 
+from .base import QueueController
 from .expectations import Expectations
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class ReplicaSetController:
+class ReplicaSetController(QueueController):
     def __init__(self, client: Client, kind: Kind, owners: Informer, pods: Informer,
                  events: EventRecorder, *, workers: int = 5, burst: int = BURST_REPLICAS) -> None:
         self.client = client
@@ -189,7 +190,6 @@ class ReplicaSetController:
         index_pods(pods)
         owners.add_handler(self._on_owner)
         pods.add_handler(self._on_pod)
-        self._workers: Any = None
         self._refreshing: set[str] = set()
 
     # -- events to keys
@@ -267,13 +267,6 @@ class ReplicaSetController:
             self.queue.add_after(key, STATUS_REFRESH_SECONDS)
 
     # -- running
-
-    def start(self) -> None:
-        self._workers = run_workers(self.queue, self.sync, self.workers)
-
-    async def stop(self) -> None:
-        if self._workers is not None:
-            await self._workers.stop()
 
     # -- one sync
 

@@ -35,7 +35,7 @@ import aiohttp
 from paddock.core.client import Client
 from paddock.core.informer import Informer, object_key
 from paddock.core.status import APIError
-from paddock.core.tasks import cancel_and_wait
+from paddock.core.tasks import cancel_and_wait, every
 from paddock.scheduler.framework import CPU, MEMORY, PODS, pod_requests, resource_list
 
 from .runtime import ContainerState, Runtime, Sandbox
@@ -378,16 +378,6 @@ class Kubelet:
             "nodes", {**current, "status": self.node_status(current)}, subresource="status")
         self._last_report = time.monotonic()
 
-    async def _every(self, seconds: float, step: Any) -> None:
-        while True:
-            try:
-                await step()
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:
-                log.warning("%s: %s", self.node_name, e)
-            await asyncio.sleep(seconds)
-
     # -- pods
 
     def pod_ip(self, pod: Obj) -> str:
@@ -462,9 +452,9 @@ class Kubelet:
     async def start(self) -> None:
         await self.register()
         await self._renew_lease()
-        self._tasks = [asyncio.create_task(self._every(self.renew_seconds, self._renew_lease)),
-                       asyncio.create_task(self._every(self.status_seconds, self._report_status)),
-                       asyncio.create_task(self._every(SYNC_SECONDS, self._sync_all))]
+        self._tasks = [asyncio.create_task(every(self.renew_seconds, self._renew_lease, log, self.node_name)),
+                       asyncio.create_task(every(self.status_seconds, self._report_status, log, self.node_name)),
+                       asyncio.create_task(every(SYNC_SECONDS, self._sync_all, log, self.node_name))]
         self.pods.start()
 
     async def stop(self) -> None:

@@ -171,3 +171,10 @@ def wait_for(check: Any, timeout: float = 30) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.1)
+
+
+def spawn(api: APIServerProcess, name: str, *argv: str) -> subprocess.Popen[bytes]:
+    """``paddock <argv> --kubeconfig <api's>`` as a process logging to ``<data dir>/<name>.log``."""
+    log = open(os.path.join(api.data_dir, f"{name}.log"), "ab")
+    return subprocess.Popen([sys.executable, "-m", "paddock.cli", *argv, "--kubeconfig",
+                             api.kubeconfig], stdout=log, stderr=subprocess.STDOUT)

@@ -3,9 +3,7 @@ pods, and the real kubectl reading rollout status, history and undoing."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +12,7 @@ from typing import Any
 import pytest
 
 from paddock.bench.nodesim import NEVER_READY, PodSimulator
-from tests.conftest import APIServerProcess, wait_for
+from tests.conftest import APIServerProcess, spawn, wait_for
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -23,10 +21,7 @@ BASE = "/apis/apps/v1/namespaces/default"
 
 @pytest.fixture
 def cluster(fresh_apiserver: APIServerProcess) -> Iterator[APIServerProcess]:
-    log = open(os.path.join(fresh_apiserver.data_dir, "controller-manager.log"), "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "paddock.cli", "controller-manager",
-                             "--kubeconfig", fresh_apiserver.kubeconfig],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = spawn(fresh_apiserver, "controller-manager", "controller-manager")
     with PodSimulator(fresh_apiserver.kubeconfig):
         yield fresh_apiserver
     proc.terminate()

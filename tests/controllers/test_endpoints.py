@@ -3,16 +3,13 @@ addresses, named ports, terminating pods dropped at once, slices of at most 100.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from paddock.bench.nodesim import PodSimulator
-from tests.conftest import APIServerProcess, wait_for
+from tests.conftest import APIServerProcess, spawn, wait_for
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -21,10 +18,7 @@ NS = "/api/v1/namespaces/default"
 
 @pytest.fixture
 def cluster(fresh_apiserver: APIServerProcess) -> Iterator[APIServerProcess]:
-    log = open(os.path.join(fresh_apiserver.data_dir, "controller-manager.log"), "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "paddock.cli", "controller-manager",
-                             "--kubeconfig", fresh_apiserver.kubeconfig],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = spawn(fresh_apiserver, "controller-manager", "controller-manager")
     with PodSimulator(fresh_apiserver.kubeconfig, linger=3.0):
         yield fresh_apiserver
     proc.terminate()

@@ -3,33 +3,24 @@ and stay Ready, pods are admitted, run, report status and are confirmed deleted.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import APIServerProcess, wait_for
+from tests.conftest import APIServerProcess, spawn, wait_for
 
 pytestmark = pytest.mark.timeout(180)
-
-
-def start(api: APIServerProcess, name: str, *argv: str) -> subprocess.Popen[bytes]:
-    log = open(os.path.join(api.data_dir, f"{name}.log"), "ab")
-    return subprocess.Popen([sys.executable, "-m", "paddock.cli", *argv, "--kubeconfig",
-                             api.kubeconfig], stdout=log, stderr=subprocess.STDOUT)
 
 
 @pytest.fixture
 def cluster(fresh_apiserver: APIServerProcess) -> Iterator[APIServerProcess]:
     api = fresh_apiserver
-    procs = [start(api, "scheduler", "scheduler"),
-             start(api, "controller-manager", "controller-manager", "--node-monitor-grace-period=5s",
+    procs = [spawn(api, "scheduler", "scheduler"),
+             spawn(api, "controller-manager", "controller-manager", "--node-monitor-grace-period=5s",
                    "--node-monitor-period=1s"),
-             start(api, "hollow-nodes", "hollow-nodes", "--count", "100", "--cpu", "2",
+             spawn(api, "hollow-nodes", "hollow-nodes", "--count", "100", "--cpu", "2",
                    "--node-lease-duration-seconds", "4")]
     yield api
     for p in procs:
