@@ -34,7 +34,6 @@ import copy
 import logging
 import math
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -43,7 +42,7 @@ from paddock.core.client import Client
 from paddock.core.events import EventRecorder
 from paddock.core.informer import NAMESPACE_INDEX, Informer, object_key
 from paddock.core.labels import Selector, selector_from_label_selector
-from paddock.core.meta import timestamp
+from paddock.core.meta import now_rfc3339, timestamp
 from paddock.core.status import APIError
 from paddock.core.workqueue import WorkQueue
 
@@ -65,9 +64,6 @@ NOT_COPIED = {"kubectl.kubernetes.io/last-applied-configuration", REVISION, REVI
               DESIRED_REPLICAS, MAX_REPLICAS}
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 
@@ -153,7 +149,7 @@ def condition(status: Obj, kind: str) -> Obj | None:
 def set_condition(status: Obj, kind: str, value: str, reason: str, message: str) -> None:
     """As upstream's SetDeploymentCondition: same status and reason changes nothing but the
     update time; a new status moves the transition time."""
-    now = _now()
+    now = now_rfc3339()
     old = condition(status, kind)
     if old is not None and old.get("status") == value and old.get("reason") == reason:
         if old.get("message") != message:

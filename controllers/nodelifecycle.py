@@ -34,13 +34,12 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from paddock.core.client import Client
 from paddock.core.events import EventRecorder
 from paddock.core.informer import Informer
-from paddock.core.meta import timestamp
+from paddock.core.meta import now_rfc3339, timestamp
 from paddock.core.status import APIError
 from paddock.core.tasks import cancel_and_wait, every
 from paddock.scheduler.plugins.taint_toleration import tolerates
@@ -55,9 +54,6 @@ LEGACY_ZONE = "failure-domain.beta.kubernetes.io/zone"
 CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 NODE_INDEX = "node"
 
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 
@@ -199,7 +195,7 @@ class NodeLifecycleController:
 
     async def _mark_unknown(self, node: Obj) -> Obj | None:
         name = node["metadata"]["name"]
-        now = _now()
+        now = now_rfc3339()
         conditions = [dict(c) for c in (node.get("status") or {}).get("conditions") or ()]
         present = {c.get("type") for c in conditions}
         for c in conditions:
@@ -246,7 +242,7 @@ class NodeLifecycleController:
         taints = [t for t in (node.get("spec") or {}).get("taints") or ()
                   if not (t.get("key") == other and t.get("effect") == "NoExecute")]
         if not any(t.get("key") == key and t.get("effect") == "NoExecute" for t in taints):
-            taints.append({"key": key, "effect": "NoExecute", "timeAdded": _now()})
+            taints.append({"key": key, "effect": "NoExecute", "timeAdded": now_rfc3339()})
             await self._write_taints(node, taints)
 
     async def _untaint(self, node: Obj, keys: tuple[str, ...], effect: str) -> None:

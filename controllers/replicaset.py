@@ -28,14 +28,13 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from paddock.core.client import Client
 from paddock.core.events import EventRecorder
 from paddock.core.informer import NAMESPACE_INDEX, Informer, object_key
 from paddock.core.labels import Selector, selector_from_label_selector, selector_from_set
-from paddock.core.meta import timestamp
+from paddock.core.meta import now_rfc3339, timestamp
 from paddock.core.status import APIError
 from paddock.core.workqueue import WorkQueue
 
@@ -170,9 +169,6 @@ async def slow_start(count: int, make: Callable[[], Awaitable[Any]]) -> tuple[in
         batch = min(2 * batch, remaining)
     return done, None
 
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ReplicaSetController(QueueController):
@@ -413,7 +409,7 @@ class ReplicaSetController(QueueController):
                         if c.get("type") == "ReplicaFailure"), None)
             conditions.append({"type": "ReplicaFailure", "status": "True", "reason": error[0],
                                "message": str(getattr(error[1], "message", error[1])),
-                               "lastTransitionTime": (old or {}).get("lastTransitionTime") or _now()})
+                               "lastTransitionTime": (old or {}).get("lastTransitionTime") or now_rfc3339()})
         if conditions:
             new["conditions"] = conditions
         if status.get("labelSelector"):

@@ -12,17 +12,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
+
+from paddock.core.meta import now_rfc3339
 
 from .runtime import ContainerState, Sandbox
 
 Obj = dict[str, Any]
 _ids = itertools.count(1)
 
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class HollowRuntime:
@@ -50,15 +48,15 @@ class HollowRuntime:
 
     async def _run(self, sandbox: Sandbox, changed: Callable[[], None]) -> None:
         for c in sandbox.init:
-            c.state, c.reason, c.started_at = "running", "", _now()
+            c.state, c.reason, c.started_at = "running", "", now_rfc3339()
             c.container_id = f"hollow://{next(_ids):x}"
             changed()
             await asyncio.sleep(self.init_seconds)
-            c.state, c.reason, c.exit_code, c.finished_at = "terminated", "Completed", 0, _now()
+            c.state, c.reason, c.exit_code, c.finished_at = "terminated", "Completed", 0, now_rfc3339()
             changed()
         if self.start_seconds:
             await asyncio.sleep(self.start_seconds)
-        now = _now()
+        now = now_rfc3339()
         for c in sandbox.containers:
             c.state, c.reason, c.started_at, c.ready = "running", "", now, True
             c.container_id = f"hollow://{next(_ids):x}"
@@ -69,7 +67,7 @@ class HollowRuntime:
         if run is not None:
             run.cancel()
         await asyncio.sleep(min(self.stop_seconds, max(grace_seconds, 0)))
-        now = _now()
+        now = now_rfc3339()
         for c in sandbox.containers:
             if c.state == "running":
                 c.state, c.reason, c.exit_code, c.finished_at, c.ready = "terminated", "Completed", 0, now, False

@@ -34,6 +34,7 @@ import aiohttp
 
 from paddock.core.client import Client
 from paddock.core.informer import Informer, object_key
+from paddock.core.meta import now_rfc3339
 from paddock.core.status import APIError
 from paddock.core.tasks import cancel_and_wait, every
 from paddock.scheduler.framework import CPU, MEMORY, PODS, pod_requests, resource_list
@@ -52,9 +53,6 @@ RETRY_SECONDS = 1.0
 SYNC_SECONDS = 60.0  # every pod worker looks again this often, as upstream's syncFrequency
 SMP = "application/strategic-merge-patch+json"
 
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _micro_now() -> str:
@@ -107,7 +105,7 @@ def pod_status(pod: Obj, sandbox: Sandbox | None, host_ip: str, started: str,
         phase = "Running"
     else:
         phase = "Pending"
-    now = _now()
+    now = now_rfc3339()
     previous = {c.get("type"): c for c in old.get("conditions") or ()}
 
     def condition(kind: str, value: bool, reason: str = "") -> Obj:
@@ -195,7 +193,7 @@ class PodWorker:
                     if rejection is not None:
                         await self._reject(*rejection)
                         return
-                    self.started = (pod.get("status") or {}).get("startTime") or _now()
+                    self.started = (pod.get("status") or {}).get("startTime") or now_rfc3339()
                     self.sandbox = await k.runtime.run_pod(pod, k.pod_ip(pod), self.wake.set)
                     # what the runtime does at once (a container that starts straight away)
                     # goes out in the same status write
@@ -232,7 +230,7 @@ class PodWorker:
     async def _reject(self, reason: str, message: str) -> None:
         md = self.pod["metadata"]
         status = {"phase": "Failed", "reason": reason, "message": message,
-                  "startTime": _now(), "hostIP": self.kubelet.node_ip}
+                  "startTime": now_rfc3339(), "hostIP": self.kubelet.node_ip}
         try:
             await self.kubelet.client.patch("pods", md["name"], {"status": status},
                                             md.get("namespace"), subresource="status",
@@ -304,7 +302,7 @@ class Kubelet:
                 "status": self.node_status(None)}
 
     def node_status(self, old: Obj | None) -> Obj:
-        now = _now()
+        now = now_rfc3339()
         previous = {c.get("type"): c for c in ((old or {}).get("status") or {}).get("conditions") or ()}
 
         def condition(kind: str, value: str, reason: str, message: str) -> Obj:
