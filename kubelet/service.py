@@ -6,6 +6,9 @@ status, one watch of its own pods, pod workers) without processes, for load test
 Node ``i`` is ``<prefix>-<i>`` in zone ``zone-<i mod zones>`` with pod range
 ``198.18.<i mod 256>.0/24`` (hollow pods never use their addresses, so nodes past 256
 share ranges).
+
+``paddock kubelet --node-name N`` runs one kubelet whose node capacity is this machine's
+(CPUs, MemTotal, the disk under ``--root-dir``).
 """
 
 from __future__ import annotations
@@ -77,6 +80,59 @@ def hollow_main(args: argparse.Namespace) -> int:
             log.info("%d hollow nodes running", len(kubelets))
             await stop.wait()
             await asyncio.gather(*(k.stop() for k in kubelets), return_exceptions=True)
+        return 0
+
+    return uvloop.run(go())
+
+
+def machine_capacity(root_dir: str, max_pods: int = 110) -> dict[str, str]:
+    """This machine's CPUs, memory (MemTotal) and the disk under ``root_dir``, as the
+    kubelet's node capacity."""
+    import os
+
+    memory_kib = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                memory_kib = int(line.split()[1])
+                break
+    os.makedirs(root_dir, exist_ok=True)
+    disk = os.statvfs(root_dir)
+    return {"cpu": str(os.cpu_count() or 1), "memory": f"{memory_kib}Ki",
+            "ephemeral-storage": f"{disk.f_blocks * disk.f_frsize // 1024}Ki", "pods": str(max_pods)}
+
+
+def add_kubelet_arguments(parser: argparse.ArgumentParser) -> None:
+    add_client_flags(parser, qps=50, burst=100)
+    parser.add_argument("--node-name", required=True, help="the Node this kubelet registers")
+    parser.add_argument("--runtime", choices=["hollow"], default="hollow",
+                        help="what runs the pods (the process runtime is not part of this build yet)")
+    parser.add_argument("--root-dir", default="/var/lib/paddock/kubelet",
+                        help="the kubelet's state directory; its disk is the node's ephemeral storage")
+    parser.add_argument("--pod-cidr", default="198.18.0.0/24", help="the node's pod addresses")
+    parser.add_argument("--node-ip", default="127.0.0.1", help="the node's InternalIP")
+    parser.add_argument("--zone", default="", help="topology.kubernetes.io/zone of the node")
+    parser.add_argument("--max-pods", type=int, default=110)
+    parser.add_argument("--node-lease-duration-seconds", type=int, default=40)
+
+
+def kubelet_main(args: argparse.Namespace) -> int:
+    import uvloop
+
+    async def go() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        async with client_from_flags(args, "kubelet", strip_managed_fields=True) as client:
+            kubelet = Kubelet(client, args.node_name, HollowRuntime(), node_ip=args.node_ip,
+                              pod_cidr=args.pod_cidr, zone=args.zone,
+                              capacity=machine_capacity(args.root_dir, args.max_pods),
+                              lease_seconds=args.node_lease_duration_seconds)
+            await kubelet.start()
+            log.info("kubelet %s running (%s runtime)", args.node_name, args.runtime)
+            await stop.wait()
+            await kubelet.stop()
         return 0
 
     return uvloop.run(go())

@@ -152,6 +152,12 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     return service.main(args)
 
 
+def cmd_kubelet(args: argparse.Namespace) -> int:
+    from .kubelet import service
+
+    return service.kubelet_main(args)
+
+
 def cmd_hollow_nodes(args: argparse.Namespace) -> int:
     from .kubelet import service
 
@@ -216,6 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     scheduler_arguments(sched)
     sched.set_defaults(func=cmd_scheduler)
+
+    kubelet = sub.add_parser("kubelet", help="run a node agent")
+    from .kubelet.service import add_kubelet_arguments
+
+    add_kubelet_arguments(kubelet)
+    kubelet.set_defaults(func=cmd_kubelet)
 
     hollow = sub.add_parser("hollow-nodes", help="run N hollow kubelets in one process (load tests)")
     from .kubelet.service import add_hollow_arguments

@@ -106,3 +106,40 @@ def test_pods_that_do_not_fit_are_rejected_by_the_kubelet(cluster: APIServerProc
         "status"]).get("phase") == "Failed" and s, 30)
     assert status["reason"] == "OutOfcpu"
     assert status["message"].startswith("Pod was rejected: Node didn't have enough resource: cpu")
+
+
+def test_a_single_kubelet_registers_with_the_machines_capacity(
+        fresh_apiserver: APIServerProcess, tmp_path: Any) -> None:
+    import os
+
+    api = fresh_apiserver
+    kubelet = spawn(api, "kubelet", "kubelet", "--node-name", "worker-1", "--zone", "zone-x",
+                    "--root-dir", str(tmp_path / "kubelet"), "--pod-cidr", "198.18.42.0/24")
+    try:
+        node = wait_for(lambda: (r := api.request("GET", "/api/v1/nodes/worker-1")).status == 200
+                        and ready(r.json()) and r.json(), 30)
+        capacity = node["status"]["capacity"]
+        assert capacity["cpu"] == str(os.cpu_count())
+        with open("/proc/meminfo") as f:
+            total = next(line.split()[1] for line in f if line.startswith("MemTotal:"))
+        assert capacity["memory"] == f"{total}Ki" and capacity["pods"] == "110"
+        assert capacity["ephemeral-storage"].endswith("Ki")
+        assert node["metadata"]["labels"]["topology.kubernetes.io/zone"] == "zone-x"
+        assert node["spec"]["podCIDR"] == "198.18.42.0/24"
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "on-worker"},
+               "spec": {"nodeName": "worker-1", "containers": [{"name": "c", "image": "x"}]}}
+        api.request("POST", "/api/v1/namespaces/default/pods", pod)
+        running = wait_for(lambda: (p := api.request("GET", "/api/v1/namespaces/default/pods/on-worker")
+                                    .json())["status"].get("phase") == "Running" and p, 30)
+        assert running["status"]["podIP"].startswith("198.18.42.")
+        # a restart of the kubelet finds its node and goes on
+        kubelet.terminate()
+        assert kubelet.wait(10) == 0
+        kubelet = spawn(api, "kubelet-again", "kubelet", "--node-name", "worker-1",
+                        "--root-dir", str(tmp_path / "kubelet"))
+        lease = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-1"
+        first = api.request("GET", lease).json()["spec"]["renewTime"]
+        wait_for(lambda: api.request("GET", lease).json()["spec"]["renewTime"] != first, 30)
+    finally:
+        kubelet.terminate()
+        kubelet.wait(10)
