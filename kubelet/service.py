@@ -8,7 +8,7 @@ Node ``i`` is ``<prefix>-<i>`` in zone ``zone-<i mod zones>`` with pod range
 share ranges).
 
 ``paddock kubelet --node-name N`` runs one kubelet whose node capacity is this machine's
-(CPUs, MemTotal, the disk under ``--root-dir``).
+(CPUs, MemTotal, the disk under ``--root-dir``), on the process runtime by default.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from paddock.core.client import Client, add_client_flags, client_from_flags
 
 from .hollow import HollowRuntime
 from .kubelet import Kubelet
+from .process import ProcessRuntime
+from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +107,8 @@ def machine_capacity(root_dir: str, max_pods: int = 110) -> dict[str, str]:
 def add_kubelet_arguments(parser: argparse.ArgumentParser) -> None:
     add_client_flags(parser, qps=50, burst=100)
     parser.add_argument("--node-name", required=True, help="the Node this kubelet registers")
-    parser.add_argument("--runtime", choices=["hollow"], default="hollow",
-                        help="what runs the pods (the process runtime is not part of this build yet)")
+    parser.add_argument("--runtime", choices=["process", "hollow"], default="process",
+                        help="what runs the pods: real processes in namespaces, or nothing")
     parser.add_argument("--root-dir", default="/var/lib/paddock/kubelet",
                         help="the kubelet's state directory; its disk is the node's ephemeral storage")
     parser.add_argument("--pod-cidr", default="198.18.0.0/24", help="the node's pod addresses")
@@ -125,7 +127,9 @@ def kubelet_main(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         loop.add_signal_handler(signal.SIGINT, stop.set)
         async with client_from_flags(args, "kubelet", strip_managed_fields=True) as client:
-            kubelet = Kubelet(client, args.node_name, HollowRuntime(), node_ip=args.node_ip,
+            runtime: Runtime = (ProcessRuntime(args.root_dir) if args.runtime == "process"
+                                else HollowRuntime())
+            kubelet = Kubelet(client, args.node_name, runtime, node_ip=args.node_ip,
                               pod_cidr=args.pod_cidr, zone=args.zone,
                               capacity=machine_capacity(args.root_dir, args.max_pods),
                               lease_seconds=args.node_lease_duration_seconds)

@@ -113,7 +113,7 @@ def test_a_single_kubelet_registers_with_the_machines_capacity(
     import os
 
     api = fresh_apiserver
-    kubelet = spawn(api, "kubelet", "kubelet", "--node-name", "worker-1", "--zone", "zone-x",
+    kubelet = spawn(api, "kubelet", "kubelet", "--runtime", "hollow", "--node-name", "worker-1", "--zone", "zone-x",
                     "--root-dir", str(tmp_path / "kubelet"), "--pod-cidr", "198.18.42.0/24")
     try:
         node = wait_for(lambda: (r := api.request("GET", "/api/v1/nodes/worker-1")).status == 200
@@ -135,7 +135,7 @@ def test_a_single_kubelet_registers_with_the_machines_capacity(
         # a restart of the kubelet finds its node and goes on
         kubelet.terminate()
         assert kubelet.wait(10) == 0
-        kubelet = spawn(api, "kubelet-again", "kubelet", "--node-name", "worker-1",
+        kubelet = spawn(api, "kubelet-again", "kubelet", "--runtime", "hollow", "--node-name", "worker-1",
                         "--root-dir", str(tmp_path / "kubelet"))
         lease = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-1"
         first = api.request("GET", lease).json()["spec"]["renewTime"]
