@@ -4,15 +4,27 @@ simulated node: deployment -> replica set -> pods."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import APIServerProcess, wait_for
-from tests.controllers.test_deployment import BASE, cluster, deployment, pods, rolled_out
+from paddock.bench.nodesim import PodSimulator
+from tests.conftest import APIServerProcess, spawn, wait_for
+from tests.controllers.test_deployment import BASE, deployment, pods, rolled_out
 
 pytestmark = pytest.mark.timeout(180)
-__all__ = ["cluster"]
+
+
+@pytest.fixture
+def cluster(fresh_apiserver: APIServerProcess) -> Iterator[APIServerProcess]:
+    """The controller-manager and a simulated node whose pods take a second to stop, so
+    that a foreground deletion is seen waiting for them."""
+    proc = spawn(fresh_apiserver, "controller-manager", "controller-manager")
+    with PodSimulator(fresh_apiserver.kubeconfig, linger=1.0):
+        yield fresh_apiserver
+    proc.terminate()
+    proc.wait(10)
 
 
 def replica_sets(api: APIServerProcess) -> list[dict[str, Any]]:
