@@ -18,10 +18,10 @@ pytestmark = pytest.mark.timeout(180)
 
 @pytest.fixture
 def cluster(fresh_apiserver: APIServerProcess) -> Iterator[APIServerProcess]:
-    """The controller-manager and a simulated node whose pods take a second to stop, so
+    """The controller-manager and a simulated node whose pods take two seconds to stop, so
     that a foreground deletion is seen waiting for them."""
     proc = spawn(fresh_apiserver, "controller-manager", "controller-manager")
-    with PodSimulator(fresh_apiserver.kubeconfig, linger=1.0):
+    with PodSimulator(fresh_apiserver.kubeconfig, linger=2.0):
         yield fresh_apiserver
     proc.terminate()
     proc.wait(10)
@@ -54,7 +54,8 @@ def test_foreground_deletion_keeps_the_owner_until_its_dependents_are_gone(
     seen_waiting = False
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        live_pods = pods(api, "fg")
+        # terminating ones included: the owner waits until they are gone
+        live_pods = api.request("GET", "/api/v1/namespaces/default/pods").json().get("items")
         r = api.request("GET", f"{BASE}/deployments/fg")
         if r.status == 404:
             break
