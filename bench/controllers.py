@@ -29,13 +29,10 @@ from typing import Any
 
 from paddock.core.client import Client
 
+from .server import cpu_seconds
+
 FLOORS = {"pods_created_per_s": 500}
 
-
-def _cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _spawn(name: str, kubeconfig: str, log_dir: str, *extra: str) -> subprocess.Popen[bytes]:
@@ -92,11 +89,11 @@ def creation(pods: int, rcs: int, deadline: float) -> dict[str, Any]:
         manager = _spawn("controller-manager", kubeconfig, os.path.dirname(kubeconfig))
         try:
             time.sleep(2.0)
-            cpu = {"apiserver": _cpu_seconds(api.pid), "controller-manager": _cpu_seconds(manager.pid)}
+            cpu = {"apiserver": cpu_seconds(api.pid), "controller-manager": cpu_seconds(manager.pid)}
             result: dict[str, Any] = uvloop.run(_creation(kubeconfig, pods, rcs, deadline))
             result["cpu_seconds"] = {
-                "apiserver": _cpu_seconds(api.pid) - cpu["apiserver"],
-                "controller-manager": _cpu_seconds(manager.pid) - cpu["controller-manager"]}
+                "apiserver": cpu_seconds(api.pid) - cpu["apiserver"],
+                "controller-manager": cpu_seconds(manager.pid) - cpu["controller-manager"]}
         finally:
             manager.terminate()
             manager.wait(20)
@@ -190,10 +187,10 @@ def rollout(replicas: int, nodes: int, deadline: float) -> dict[str, Any]:
             names = [(f"hollow-{i:03d}", f"zone-{i % 3}") for i in range(nodes)]
             with PodSimulator(kubeconfig, nodes=names, ready_after=0.5, linger=0.5, renew_every=10.0):
                 time.sleep(2.0)
-                cpu = {n: _cpu_seconds(p.pid) for n, p in [("apiserver", api), *procs.items()]}
+                cpu = {n: cpu_seconds(p.pid) for n, p in [("apiserver", api), *procs.items()]}
                 result: dict[str, Any] = uvloop.run(_rollout(kubeconfig, replicas, deadline))
                 result["nodes"] = nodes
-                result["cpu_seconds"] = {n: _cpu_seconds(p.pid) - cpu[n]
+                result["cpu_seconds"] = {n: cpu_seconds(p.pid) - cpu[n]
                                          for n, p in [("apiserver", api), *procs.items()]}
         finally:
             for p in procs.values():

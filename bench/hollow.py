@@ -22,13 +22,10 @@ from typing import Any
 
 from paddock.core.client import Client
 
+from .server import cpu_seconds
+
 FLOORS = {"mb_per_node": 2.0, "cores_for_all": 0.10}
 
-
-def _cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:
@@ -87,14 +84,14 @@ def run(count: int, pods_per_node: int, seconds: float) -> dict[str, Any]:
         try:
             settle = uvloop.run(_wait_ready(kubeconfig, count, pods_per_node, 600))
             time.sleep(5)  # registration and pod starts behind us
-            cpu0, api0, t0 = _cpu_seconds(proc.pid), _cpu_seconds(api.pid), time.monotonic()
+            cpu0, api0, t0 = cpu_seconds(proc.pid), cpu_seconds(api.pid), time.monotonic()
             peak = 0.0
             while time.monotonic() - t0 < seconds:
                 peak = max(peak, _rss_mb(proc.pid))
                 time.sleep(1)
             elapsed = time.monotonic() - t0
-            cpu = _cpu_seconds(proc.pid) - cpu0
-            api_cpu = _cpu_seconds(api.pid) - api0
+            cpu = cpu_seconds(proc.pid) - cpu0
+            api_cpu = cpu_seconds(api.pid) - api0
         finally:
             proc.terminate()
             proc.wait(30)

@@ -30,3 +30,10 @@ def temporary_apiserver(prefix: str) -> Iterator[tuple[subprocess.Popen[bytes], 
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -42,6 +42,7 @@ from paddock.core.informer import Informer
 from paddock.core.meta import now_rfc3339, timestamp
 from paddock.core.status import APIError
 from paddock.core.tasks import cancel_and_wait, every
+from paddock.scheduler.framework import LEGACY_ZONE_LABEL, ZONE_LABEL
 from paddock.scheduler.plugins.taint_toleration import tolerates
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 NOT_READY = "node.kubernetes.io/not-ready"
 UNREACHABLE = "node.kubernetes.io/unreachable"
-ZONE = "topology.kubernetes.io/zone"
-LEGACY_ZONE = "failure-domain.beta.kubernetes.io/zone"
 CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 NODE_INDEX = "node"
 
@@ -66,7 +65,7 @@ def ready_status(node: Obj) -> str:
 
 def zone_of(node: Obj) -> str:
     labels = (node.get("metadata") or {}).get("labels") or {}
-    return str(labels.get(ZONE) or labels.get(LEGACY_ZONE) or "")
+    return str(labels.get(ZONE_LABEL) or labels.get(LEGACY_ZONE_LABEL) or "")
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 
 from paddock.core.meta import now_rfc3339
 
-from .runtime import ContainerState, Sandbox
+from .runtime import Sandbox
 
 Obj = dict[str, Any]
 _ids = itertools.count(1)
@@ -34,15 +34,7 @@ class HollowRuntime:
         self._runs: dict[str, asyncio.Task[None]] = {}
 
     async def run_pod(self, pod: Obj, ip: str, changed: Callable[[], None]) -> Sandbox:
-        spec = pod.get("spec") or {}
-        sandbox = Sandbox(uid=pod["metadata"].get("uid") or "", ip=ip)
-        for c in spec.get("initContainers") or ():
-            sandbox.init.append(ContainerState(c.get("name", ""), c.get("image", ""),
-                                               reason="PodInitializing"))
-        for c in spec.get("containers") or ():
-            sandbox.containers.append(ContainerState(c.get("name", ""), c.get("image", ""),
-                                                     reason="PodInitializing" if sandbox.init
-                                                     else "ContainerCreating"))
+        sandbox = Sandbox.for_pod(pod, ip)
         self._runs[sandbox.uid] = asyncio.create_task(self._run(sandbox, changed))
         return sandbox
 

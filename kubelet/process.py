@@ -49,17 +49,9 @@ class ProcessRuntime:
         return os.path.join(self.root_dir, "pods", uid, f"{name}.log")
 
     async def run_pod(self, pod: Obj, ip: str, changed: Callable[[], None]) -> Sandbox:
-        spec = pod.get("spec") or {}
-        uid = pod["metadata"].get("uid") or ""
+        sandbox = Sandbox.for_pod(pod, ip)
+        uid = sandbox.uid
         os.makedirs(os.path.join(self.root_dir, "pods", uid), exist_ok=True)
-        sandbox = Sandbox(uid=uid, ip=ip)
-        for c in spec.get("initContainers") or ():
-            sandbox.init.append(ContainerState(c.get("name", ""), c.get("image", ""),
-                                               reason="PodInitializing"))
-        for c in spec.get("containers") or ():
-            sandbox.containers.append(ContainerState(c.get("name", ""), c.get("image", ""),
-                                                     reason="PodInitializing" if sandbox.init
-                                                     else "ContainerCreating"))
         self._procs[uid] = {}
         self._runs[uid] = asyncio.create_task(self._run(pod, sandbox, changed))
         return sandbox

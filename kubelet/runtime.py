@@ -40,6 +40,20 @@ class Sandbox:
     init: list[ContainerState] = field(default_factory=list)
     containers: list[ContainerState] = field(default_factory=list)
 
+    @classmethod
+    def for_pod(cls, pod: Obj, ip: str) -> Sandbox:
+        """A sandbox whose containers wait to be created, init containers first."""
+        spec = pod.get("spec") or {}
+        box = cls(uid=pod["metadata"].get("uid") or "", ip=ip)
+        for c in spec.get("initContainers") or ():
+            box.init.append(ContainerState(c.get("name", ""), c.get("image", ""),
+                                           reason="PodInitializing"))
+        waiting = "PodInitializing" if box.init else "ContainerCreating"
+        for c in spec.get("containers") or ():
+            box.containers.append(ContainerState(c.get("name", ""), c.get("image", ""),
+                                                 reason=waiting))
+        return box
+
 
 class Runtime(Protocol):
     name: str  # for the node's containerRuntimeVersion, "hollow://0.1"

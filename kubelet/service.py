@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from paddock.core.client import Client, add_client_flags, client_from_flags
 
@@ -49,6 +50,25 @@ async def start_all(kubelets: list[Kubelet], concurrency: int = 50) -> None:
     await asyncio.gather(*(one(k) for k in kubelets))
 
 
+def run_until_signalled(args: argparse.Namespace, start: Callable[[Client], Awaitable[list[Kubelet]]]) -> int:
+    """Run the kubelets ``start`` makes (on a client from the flags, without managedFields:
+    what the kubelets keep of their pods is all they need) until SIGTERM or SIGINT."""
+    import uvloop
+
+    async def go() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        async with client_from_flags(args, "kubelet", strip_managed_fields=True) as client:
+            kubelets = await start(client)
+            await stop.wait()
+            await asyncio.gather(*(k.stop() for k in kubelets), return_exceptions=True)
+        return 0
+
+    return uvloop.run(go())
+
+
 def add_hollow_arguments(parser: argparse.ArgumentParser) -> None:
     add_client_flags(parser, qps=0, burst=0)
     parser.add_argument("--count", type=int, default=10, help="hollow nodes to run")
@@ -64,27 +84,17 @@ def add_hollow_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def hollow_main(args: argparse.Namespace) -> int:
-    import uvloop
+    async def start(client: Client) -> list[Kubelet]:
+        kubelets = hollow_kubelets(client, args.count, prefix=args.prefix, zones=args.zones,
+                                   start_seconds=args.pod_start_seconds,
+                                   capacity={"cpu": args.cpu, "memory": args.memory,
+                                             "ephemeral-storage": "100Gi", "pods": args.max_pods},
+                                   lease_seconds=args.node_lease_duration_seconds)
+        await start_all(kubelets)
+        log.info("%d hollow nodes running", len(kubelets))
+        return kubelets
 
-    async def go() -> int:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        # what the kubelets keep of their pods is all they need: no managedFields
-        async with client_from_flags(args, "kubelet", strip_managed_fields=True) as client:
-            kubelets = hollow_kubelets(client, args.count, prefix=args.prefix, zones=args.zones,
-                                       start_seconds=args.pod_start_seconds,
-                                       capacity={"cpu": args.cpu, "memory": args.memory,
-                                                 "ephemeral-storage": "100Gi", "pods": args.max_pods},
-                                       lease_seconds=args.node_lease_duration_seconds)
-            await start_all(kubelets)
-            log.info("%d hollow nodes running", len(kubelets))
-            await stop.wait()
-            await asyncio.gather(*(k.stop() for k in kubelets), return_exceptions=True)
-        return 0
-
-    return uvloop.run(go())
+    return run_until_signalled(args, start)
 
 
 def machine_capacity(root_dir: str, max_pods: int = 110) -> dict[str, str]:
@@ -119,24 +129,15 @@ def add_kubelet_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def kubelet_main(args: argparse.Namespace) -> int:
-    import uvloop
+    async def start(client: Client) -> list[Kubelet]:
+        runtime: Runtime = (ProcessRuntime(args.root_dir) if args.runtime == "process"
+                            else HollowRuntime())
+        kubelet = Kubelet(client, args.node_name, runtime, node_ip=args.node_ip,
+                          pod_cidr=args.pod_cidr, zone=args.zone,
+                          capacity=machine_capacity(args.root_dir, args.max_pods),
+                          lease_seconds=args.node_lease_duration_seconds)
+        await kubelet.start()
+        log.info("kubelet %s running (%s runtime)", args.node_name, args.runtime)
+        return [kubelet]
 
-    async def go() -> int:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        async with client_from_flags(args, "kubelet", strip_managed_fields=True) as client:
-            runtime: Runtime = (ProcessRuntime(args.root_dir) if args.runtime == "process"
-                                else HollowRuntime())
-            kubelet = Kubelet(client, args.node_name, runtime, node_ip=args.node_ip,
-                              pod_cidr=args.pod_cidr, zone=args.zone,
-                              capacity=machine_capacity(args.root_dir, args.max_pods),
-                              lease_seconds=args.node_lease_duration_seconds)
-            await kubelet.start()
-            log.info("kubelet %s running (%s runtime)", args.node_name, args.runtime)
-            await stop.wait()
-            await kubelet.stop()
-        return 0
-
-    return uvloop.run(go())
+    return run_until_signalled(args, start)
