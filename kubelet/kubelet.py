@@ -263,8 +263,9 @@ class Kubelet:
                  node_ip: str = "127.0.0.1", pod_cidr: str = "198.18.0.0/24", zone: str = "",
                  capacity: dict[str, str] | None = None, labels: dict[str, str] | None = None,
                  lease_seconds: int = LEASE_SECONDS, status_seconds: float = STATUS_SECONDS,
-                 report_seconds: float = REPORT_SECONDS) -> None:
+                 report_seconds: float = REPORT_SECONDS, port: int = 10250) -> None:
         self.client = client
+        self.port = port  # the kubelet server's, in the Node's daemonEndpoints
         self.node_name = node_name
         self.runtime = runtime
         self.node_ip = node_ip
@@ -324,7 +325,7 @@ class Kubelet:
             ],
             "addresses": [{"type": "InternalIP", "address": self.node_ip},
                           {"type": "Hostname", "address": self.node_name}],
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": self.port}},
             "nodeInfo": {"machineID": self.node_name, "systemUUID": self.node_name,
                          "bootID": self.node_name, "kernelVersion": "", "osImage": "paddock",
                          "containerRuntimeVersion": self.runtime.name, "kubeletVersion": VERSION,

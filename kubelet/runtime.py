@@ -66,3 +66,56 @@ class Runtime(Protocol):
     async def stop_pod(self, sandbox: Sandbox, pod: Obj, grace_seconds: float) -> None:
         """Stop every container (SIGTERM, then SIGKILL after the grace period) and remove
         the sandbox."""
+
+
+class Streams(Protocol):
+    """The standard streams of a process started by exec or reached by attach.  With a
+    TTY, stdout carries the terminal's output and stderr is empty at once."""
+
+    async def write_stdin(self, data: bytes) -> None: ...
+
+    async def close_stdin(self) -> None: ...
+
+    async def read_stdout(self) -> bytes:
+        """The next chunk of output; b"" at the end."""
+
+    async def read_stderr(self) -> bytes:
+        """The next chunk of error output; b"" at the end."""
+
+    def resize(self, width: int, height: int) -> None: ...
+
+    async def wait(self) -> int:
+        """The exit code (128 + N when killed by signal N)."""
+
+    def kill(self) -> None: ...
+
+
+class StreamingRuntime(Runtime, Protocol):
+    """What the kubelet's server needs of a runtime that runs real processes.  Pods are
+    named by uid; a missing pod or container, or one not running, raises LookupError
+    with a message fit for the user."""
+
+    async def exec(self, uid: str, container: str, argv: list[str], *, stdin: bool,
+                   tty: bool) -> Streams:
+        """Start ``argv`` in the container's namespaces, root and environment."""
+
+    async def attach(self, uid: str, container: str, *, stdin: bool, tty: bool) -> Streams:
+        """The running container's own streams: output from now on, and its stdin if
+        the container was created with ``stdin: true``."""
+
+    def log_file(self, uid: str, container: str, previous: bool = False) -> str:
+        """The path of the container's log (of the run before this one with
+        ``previous``), one line per line of output::
+
+            2026-11-28T13:43:30.123456789Z stdout F the line's text
+
+        (``P`` instead of ``F`` marks a partial line whose rest follows)."""
+
+    async def dial(self, uid: str, port: int) -> tuple[Any, Any]:
+        """An (asyncio.StreamReader, asyncio.StreamWriter) connected to ``port`` on the
+        pod's own localhost, inside its network namespace."""
+
+    def stats(self) -> dict[str, Any]:
+        """Per pod uid: {"cpu_ns": cumulative CPU ns, "memory": {"usage": B, "working_set": B,
+        "rss": B}, "containers": {name: {"cpu_ns", "memory", "started": RFC 3339}}}, read from the
+        cgroups."""
