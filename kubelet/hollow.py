@@ -65,3 +65,6 @@ class HollowRuntime:
                 c.state, c.reason, c.exit_code, c.finished_at, c.ready = "terminated", "Completed", 0, now, False
             elif c.state == "waiting":
                 c.state, c.reason, c.exit_code, c.finished_at = "terminated", "ContainerStatusUnknown", 137, now
+
+    def update_pod(self, pod: Obj) -> None:
+        pass

@@ -76,7 +76,7 @@ def _container_status(c: ContainerState) -> Obj:
     status: Obj = {"name": c.name, "state": state, "lastState": c.last_state or {},
                    "ready": c.ready, "restartCount": c.restart_count, "image": c.image,
                    "imageID": f"docker.io/library/{c.image}" if c.image else "",
-                   "started": c.state == "running"}
+                   "started": c.started if c.started is not None else c.state == "running"}
     if c.container_id:
         status["containerID"] = c.container_id
     return status
@@ -175,6 +175,8 @@ class PodWorker:
             self.gone = True
         else:
             self.pod = pod
+            if self.sandbox is not None:
+                self.kubelet.runtime.update_pod(pod)
         self.wake.set()
 
     async def _run(self) -> None:
@@ -462,3 +464,6 @@ class Kubelet:
             await cancel_and_wait(task)
         for worker in list(self.workers.values()):
             await cancel_and_wait(worker.task)
+        close = getattr(self.runtime, "close", None)
+        if close is not None:  # the process runtime ends its pods: nothing adopts them later
+            await close()

@@ -29,6 +29,7 @@ class ContainerState:
     restart_count: int = 0
     last_state: dict[str, Any] = field(default_factory=dict)
     ready: bool = False
+    started: bool | None = None  # None: started when running (there is no startup probe)
 
 
 @dataclass
@@ -66,6 +67,9 @@ class Runtime(Protocol):
     async def stop_pod(self, sandbox: Sandbox, pod: Obj, grace_seconds: float) -> None:
         """Stop every container (SIGTERM, then SIGKILL after the grace period) and remove
         the sandbox."""
+
+    def update_pod(self, pod: Obj) -> None:
+        """The pod as it is now (its labels and annotations feed its downward-API volumes)."""
 
 
 class Streams(Protocol):

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from paddock.core.client import Client, add_client_flags, client_from_flags
 
@@ -126,15 +127,54 @@ def add_kubelet_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--zone", default="", help="topology.kubernetes.io/zone of the node")
     parser.add_argument("--max-pods", type=int, default=110)
     parser.add_argument("--node-lease-duration-seconds", type=int, default=40)
+    parser.add_argument("--node-netns", default="",
+                        help="the node's network namespace (made if missing) for the pod bridge; "
+                             "without it pods have only their loopback")
+    parser.add_argument("--image-map", default="",
+                        help="JSON or YAML file of image: {command: [...], args: [...]} for "
+                             "containers that give no command")
+    parser.add_argument("--sync-frequency", type=float, default=60.0,
+                        help="seconds between refreshes of secret, configMap and downward-API volumes")
+
+
+def process_runtime(args: argparse.Namespace, client: Client, capacity: dict[str, str]) -> ProcessRuntime:
+    """The process runtime the flags describe, reading Secrets, ConfigMaps and volumes
+    through ``client`` and recording the pods' events."""
+    from paddock.core.events import EventRecorder
+    from paddock.core.status import APIError
+
+    from .images import ImageMap
+    from .network import NodeNetwork
+
+    async def get(resource: str, namespace: str, name: str) -> dict[str, Any] | None:
+        try:
+            return await client.get(resource, name, namespace or None)
+        except APIError as e:
+            if e.code == 404:
+                return None
+            raise
+
+    network = None
+    if args.node_netns:
+        network = NodeNetwork(args.node_netns, args.pod_cidr)
+        network.setup()
+    events = EventRecorder(client, "kubelet", args.node_name)
+    runtime = ProcessRuntime(args.root_dir, node_name=args.node_name, get=get, network=network,
+                             images=ImageMap.load(args.image_map), allocatable=capacity,
+                             record=events.record, refresh_seconds=args.sync_frequency,
+                             node_ip=args.node_ip)
+    runtime.clean_up_leftovers()
+    return runtime
 
 
 def kubelet_main(args: argparse.Namespace) -> int:
     async def start(client: Client) -> list[Kubelet]:
-        runtime: Runtime = (ProcessRuntime(args.root_dir) if args.runtime == "process"
+        capacity = machine_capacity(args.root_dir, args.max_pods)
+        runtime: Runtime = (process_runtime(args, client, capacity) if args.runtime == "process"
                             else HollowRuntime())
         kubelet = Kubelet(client, args.node_name, runtime, node_ip=args.node_ip,
                           pod_cidr=args.pod_cidr, zone=args.zone,
-                          capacity=machine_capacity(args.root_dir, args.max_pods),
+                          capacity=capacity,
                           lease_seconds=args.node_lease_duration_seconds)
         await kubelet.start()
         log.info("kubelet %s running (%s runtime)", args.node_name, args.runtime)
