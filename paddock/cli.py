@@ -187,6 +187,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from .bench import hollow as bench_hollow
 
         return bench_hollow.main(args)
+    if args.bench == "podstart":
+        from .bench import podstart as bench_podstart
+
+        return bench_podstart.main(args)
     if args.bench == "codec":
         from .bench import codec as bench_codec
 
@@ -263,6 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     controllers_bench_arguments(bctl)
     bctl.set_defaults(func=cmd_bench)
+    bstart = bsub.add_parser("podstart", help="bound to Running of real pods on the process runtime")
+    from .bench.podstart import add_arguments as podstart_arguments
+
+    podstart_arguments(bstart)
+    bstart.set_defaults(func=cmd_bench)
     bhollow = bsub.add_parser("hollow", help="memory and CPU of hollow nodes at steady state")
     from .bench.hollow import add_arguments as hollow_bench_arguments
 

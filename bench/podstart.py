@@ -1,0 +1,146 @@
+"""``paddock bench podstart``: how long a real pod takes from bound to Running.
+
+A temporary apiserver and one ``paddock kubelet --runtime process`` in a node network
+namespace of its own.  ``--pods`` one-container pods (``pause``: ``sleep infinity`` through
+the image map) are created already bound to the node (``spec.nodeName``), ``--rate`` per
+second, and a watch notes when each is first seen Running; the latency of a pod is that
+time less the time its create was answered.  Then, with ``--burst``, the same again with
+all pods created at once.  Floor (issue 6): p99 under 1 s at the paced rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+from paddock.core.client import Client
+
+FLOOR_P99_SECONDS = 1.0
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+async def _measure(kubeconfig: str, node: str, count: int, rate: float, prefix: str) -> list[float]:
+    async with Client.from_kubeconfig(kubeconfig, qps=0) as client:
+        created: dict[str, float] = {}
+        running: dict[str, float] = {}
+        listed = await client.list("pods", "default")
+        done = asyncio.Event()
+
+        async def watch() -> None:
+            rv = (listed.get("metadata") or {}).get("resourceVersion")
+            async for _, pod in client.watch("pods", "default", resource_version=rv):
+                name = (pod.get("metadata") or {}).get("name", "")
+                if (pod.get("status") or {}).get("phase") == "Running" and name not in running:
+                    running[name] = time.monotonic()
+                    if len(running) == count:
+                        done.set()
+                        return
+
+        watcher = asyncio.create_task(watch())
+        await asyncio.sleep(0.2)
+
+        async def create(i: int) -> None:
+            name = f"{prefix}-{i}"
+            await client.create("pods", {"metadata": {"name": name}, "spec": {
+                "nodeName": node, "terminationGracePeriodSeconds": 0,
+                "containers": [{"name": "c", "image": "pause"}]}}, "default")
+            created[name] = time.monotonic()
+
+        tasks = []
+        for i in range(count):
+            tasks.append(asyncio.create_task(create(i)))
+            if rate > 0:
+                await asyncio.sleep(1 / rate)
+        await asyncio.gather(*tasks)
+        try:
+            await asyncio.wait_for(done.wait(), 120)
+        except TimeoutError:
+            raise SystemExit(f"only {len(running)} of {count} pods became Running") from None
+        watcher.cancel()
+        latencies = [running[n] - created[n] for n in created]
+        await asyncio.gather(*(client.delete("pods", n, "default", options={"gracePeriodSeconds": 0})
+                               for n in created))
+        while (await client.list("pods", "default")).get("items"):
+            await asyncio.sleep(0.5)
+        # and the kubelet has stopped them all (until then they count against its 110)
+        groups = f"/sys/fs/cgroup/pids/paddock/{node}"
+        while os.path.isdir(groups) and any(d.startswith("pod") for d in os.listdir(groups)):
+            await asyncio.sleep(0.2)
+        return latencies
+
+
+def _summary(latencies: list[float]) -> dict[str, float]:
+    return {"pods": len(latencies), "p50_s": _percentile(latencies, 50), "p90_s": _percentile(latencies, 90),
+            "p99_s": _percentile(latencies, 99), "max_s": max(latencies)}
+
+
+def run(count: int, rate: float, burst: bool) -> dict[str, Any]:
+    import uvloop
+
+    from .server import temporary_apiserver
+
+    netns = f"paddock-bench-{uuid.uuid4().hex[:8]}"
+    with temporary_apiserver("paddock-bench-podstart-") as (_, kubeconfig):
+        data = os.path.dirname(kubeconfig)
+        log = open(os.path.join(data, "kubelet.log"), "ab")
+        proc = subprocess.Popen([sys.executable, "-m", "paddock.cli", "kubelet", "--kubeconfig", kubeconfig,
+                                 "--node-name", "bench-node", "--root-dir", os.path.join(data, "kubelet"),
+                                 "--node-netns", netns, "--pod-cidr", "198.18.9.0/24"],
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            async def ready() -> None:
+                async with Client.from_kubeconfig(kubeconfig) as client:
+                    for _ in range(300):
+                        nodes = (await client.list("nodes")).get("items") or []
+                        if nodes:
+                            return
+                        await asyncio.sleep(0.1)
+                raise SystemExit("the kubelet did not register")
+
+            uvloop.run(ready())
+            result: dict[str, Any] = {"paced": {"rate_per_s": rate, **_summary(
+                uvloop.run(_measure(kubeconfig, "bench-node", count, rate, "paced")))}}
+            if burst:
+                result["burst"] = _summary(uvloop.run(_measure(kubeconfig, "bench-node", count, 0, "burst")))
+        except SystemExit:
+            with open(os.path.join(data, "kubelet.log"), "rb") as f:
+                sys.stderr.write(f.read()[-4000:].decode(errors="replace"))
+            raise
+        finally:
+            proc.terminate()
+            proc.wait(60)
+            subprocess.run(["ip", "netns", "delete", netns], capture_output=True)
+    return result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pods", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=10.0, help="pods created per second")
+    parser.add_argument("--burst", action="store_true", help="also create them all at once")
+    parser.add_argument("--out", default="bench-podstart.json")
+
+
+def main(args: argparse.Namespace) -> int:
+    result = run(args.pods, args.rate, args.burst)
+    checks = {"p99_under_1s": result["paced"]["p99_s"] < FLOOR_P99_SECONDS}
+    report = {"benchmark": "podstart (process runtime, bound to Running)",
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "platform": platform.platform()},
+              "floor_p99_s": FLOOR_P99_SECONDS, "result": result, "checks": checks, "pass": all(checks.values())}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(report, f, indent=2)
+    print(json.dumps(report, indent=2))
+    return 0 if report["pass"] else 1
