@@ -65,16 +65,17 @@ class NodeNetwork:
     def veth(uid: str) -> str:
         return "vp" + uid.replace("-", "")[:12]
 
-    async def attach(self, uid: str, holder_pid: int, ip: str) -> None:
-        """Give the pod whose namespace ``holder_pid`` holds its ``eth0`` with ``ip``."""
+    async def attach(self, uid: str, holder_pid: int) -> None:
+        """Put a veth pair between the bridge and the pod whose namespace ``holder_pid``
+        holds (its end there is ``eth0``; the holder gives it the pod's address)."""
         veth = self.veth(uid)
         await _run("ip", "-n", self.netns, "-batch", "-", stdin=(
             f"link add {veth} type veth peer name eth0 netns {holder_pid}\n"
             f"link set {veth} master {BRIDGE} up\n"))
-        await _run("nsenter", "-t", str(holder_pid), "-n", "ip", "-batch", "-", stdin=(
-            f"addr add {ip}/{self.net.prefixlen} dev eth0\n"
-            "link set eth0 up\n"
-            f"route add default via {self.gateway}\n"))
+
+    def pod_config(self, ip: str) -> str:
+        """What the pod's holder reads to set up its ``eth0``: address, gateway, prefix."""
+        return f"{ip} {self.gateway} {self.net.prefixlen}\n"
 
     async def detach(self, uid: str) -> None:
         """Remove the pod's veth pair (gone anyway when its namespace ends)."""

@@ -67,6 +67,9 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 NSINIT = os.path.abspath(nsinit.__file__)
 READ_ONLY_KINDS = ("secret", "configMap", "downwardAPI", "projected")
 HOSTS_HEADER = "# Kubernetes-managed hosts file.\n"
+HOLDER = ('hostname "$0" && ip link set lo up && echo ok && read -r ip gw prefix && '
+          '{ [ -z "$ip" ] || { ip addr add "$ip/$prefix" dev eth0 && ip link set eth0 up && '
+          'ip route add default via "$gw"; }; } && echo net && exec sleep infinity')
 
 
 def _children(pid: int) -> list[int]:
@@ -455,7 +458,7 @@ class ProcessRuntime:
         policy = spec.get("restartPolicy") or "Always"
         for state in run.sandbox.init:
             c = run.containers[state.name]
-            backoff = BACKOFF_START
+            backoff = 0.0
             while True:
                 code = await self._run_once(c)
                 if code == 0 or run.stopping:
@@ -466,7 +469,7 @@ class ProcessRuntime:
                 if policy == "Never":
                     return  # a failed init container fails the pod
                 await self._back_off(c, backoff)
-                backoff = min(backoff * 2, BACKOFF_MAX)
+                backoff = _next_backoff(backoff)
             if run.stopping:
                 return
         await asyncio.gather(*(self._keep(run.containers[s.name], policy) for s in run.sandbox.containers))
@@ -487,24 +490,35 @@ class ProcessRuntime:
                 prefix = ["nsenter", f"--net={self.network.path}"] if self.network else []
                 argv = [*prefix, "unshare", "--ipc", "--", "sh", "-c", "echo ok; exec sleep infinity"]
             else:
-                argv = ["unshare", "--net", "--uts", "--ipc", "--", "sh", "-c",
-                        'hostname "$0" && ip link set lo up && echo ok && exec sleep infinity', name]
+                # the holder names the pod, then waits for its eth0 (or an empty line when
+                # the node has no pod network) and gives it the pod's address
+                argv = ["unshare", "--net", "--uts", "--ipc", "--", "sh", "-c", HOLDER, name]
             run.holder = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, start_new_session=True)
-            assert run.holder.stdout is not None and run.holder.stderr is not None
-            line = await run.holder.stdout.readline()
-            if line.strip() != b"ok":
-                err = (await run.holder.stderr.read()).decode(errors="replace").strip()
+            holder = run.holder
+            assert holder.stdout is not None and holder.stderr is not None and holder.stdin is not None
+            try:
+                if await holder.stdout.readline() != b"ok\n":
+                    raise NetworkError("the pod's sandbox did not start")
+                run.holder_pid = holder.pid  # unshare and sh exec'd: the same process
+                if run.cgroup is not None:
+                    run.cgroup.add(holder.pid)
+                if not spec.get("hostNetwork"):
+                    config = "\n"
+                    if self.network is not None:
+                        await self.network.attach(run.uid, holder.pid)
+                        config = self.network.pod_config(run.sandbox.ip)
+                    holder.stdin.write(config.encode())
+                    if await holder.stdout.readline() != b"net\n":
+                        raise NetworkError("the pod's network could not be set up")
+                holder.stdin.close()
+            except NetworkError as e:
+                _kill(holder.pid, signal.SIGKILL)
+                err = (await holder.stderr.read()).decode(errors="replace").strip()
+                await holder.wait()
                 run.holder = None
-                raise NetworkError(f"the pod's sandbox did not start: {err}")
-            children = _children(run.holder.pid)
-            run.holder_pid = children[0] if children else run.holder.pid
-            if run.cgroup is not None:
-                run.cgroup.add(run.holder.pid)
-                run.cgroup.add(run.holder_pid)
-            if self.network is not None and not spec.get("hostNetwork"):
-                await self.network.attach(run.uid, run.holder_pid, run.sandbox.ip)
+                raise NetworkError(f"{e}: {err}" if err else str(e)) from None
         self._write_hosts(run)
 
     def _write_hosts(self, run: PodRun) -> None:
@@ -534,6 +548,8 @@ class ProcessRuntime:
                                        **({"message": s.message} if s.message else {}),
                                        **({"containerID": s.container_id} if s.container_id else {})}}
         s.restart_count += 1
+        if seconds <= 0:  # the first restart is at once, as upstream's
+            return
         s.state, s.reason, s.ready = "waiting", "CrashLoopBackOff", False
         s.message = f"back-off {int(seconds)}s restarting failed container={s.name} pod={c.pod.pod['metadata']['name']}_{c.pod.pod['metadata'].get('namespace')}({c.pod.uid})"
         c.pod.changed()
@@ -554,11 +570,12 @@ class ProcessRuntime:
             s.reason = "ImagePullBackOff"
             s.message = f'Back-off pulling image "{c.spec.get("image")}": {s.message}'
             c.pod.changed()
-        await self._sleep_unless_stopped(c.pod, backoff)
-        return min(backoff * 2, BACKOFF_MAX)
+        wait = backoff if backoff > 0 else BACKOFF_START
+        await self._sleep_unless_stopped(c.pod, wait)
+        return _next_backoff(wait)
 
     async def _keep(self, c: ContainerRun, policy: str) -> None:
-        backoff = BACKOFF_START
+        backoff = 0.0
         while not c.pod.stopping:
             started = time.monotonic()
             code = await self._run_once(c)
@@ -568,9 +585,9 @@ class ProcessRuntime:
             if c.pod.stopping or policy == "Never" or (policy == "OnFailure" and code == 0):
                 return
             if time.monotonic() - started > 2 * BACKOFF_MAX:
-                backoff = BACKOFF_START  # it ran well for a while: start the back-off over
+                backoff = 0.0  # it ran well for a while: start the back-off over
             await self._back_off(c, backoff)
-            backoff = min(backoff * 2, BACKOFF_MAX)
+            backoff = _next_backoff(backoff)
 
     def _waiting(self, c: ContainerRun, reason: str, message: str) -> int:
         c.state.state, c.state.reason, c.state.message, c.state.ready = "waiting", reason, message, False
@@ -910,6 +927,11 @@ class ProcessRuntime:
             out[uid] = {"cpu_ns": run.cgroup.cpu_ns(), "memory": run.cgroup.memory(),
                         "containers": containers}
         return out
+
+
+def _next_backoff(seconds: float) -> float:
+    """0 (the first restart), then 10 s doubling to 5 minutes."""
+    return BACKOFF_START if seconds <= 0 else min(seconds * 2, BACKOFF_MAX)
 
 
 def pod_with_ips(pod: Obj, sandbox: Sandbox, host_ip: str) -> Obj:

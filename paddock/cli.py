@@ -117,8 +117,18 @@ def cmd_up(args: argparse.Namespace) -> int:
         spawn("hollow-nodes", ["hollow-nodes", "--kubeconfig", kubeconfig, "--count",
                                str(args.hollow_nodes)])
     if not args.no_kubelet:
-        print("paddock: the kubelet's process runtime is not part of this build yet; "
-              "use --hollow-nodes N for hollow nodes", file=sys.stderr)
+        if os.geteuid() != 0:
+            print("paddock: the kubelet runs pods in namespaces and cgroups and needs root; "
+                  "running without one (--hollow-nodes N gives hollow nodes)", file=sys.stderr)
+        else:
+            import socket
+
+            node = args.node_name or socket.gethostname().lower().split(".")[0]
+            spawn("kubelet", ["kubelet", "--kubeconfig", kubeconfig, "--node-name", node,
+                              "--root-dir", os.path.join(data_dir, "kubelet"),
+                              "--node-netns", args.node_netns, "--pod-cidr", args.pod_cidr,
+                              "--port", str(args.kubelet_port),
+                              "--cluster-pki", os.path.join(data_dir, "pki")])
     print(f"ready: export KUBECONFIG={kubeconfig}", flush=True)
     try:
         while not stopping:
@@ -208,7 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--port", type=int, default=6443)
     up.add_argument("--bind-address", default="127.0.0.1")
     up.add_argument("--hollow-nodes", type=int, default=0)
-    up.add_argument("--no-kubelet", action="store_true")
+    up.add_argument("--no-kubelet", action="store_true", help="no process-runtime kubelet")
+    up.add_argument("--node-name", default="", help="the kubelet's node (default: this host's name)")
+    up.add_argument("--node-netns", default="paddock-node",
+                    help="the network namespace the kubelet's pods live in (made if missing)")
+    up.add_argument("--pod-cidr", default="198.18.0.0/24", help="the kubelet's pod addresses")
+    up.add_argument("--kubelet-port", type=int, default=10250)
     up.set_defaults(func=cmd_up)
 
     api = sub.add_parser("apiserver", help="run the API server")

@@ -103,8 +103,9 @@ def test_exit_codes_fail_the_pod_and_restarts_back_off(node: tuple[APIServerProc
         s = statuses[0]
         return s if s.get("state", {}).get("waiting", {}).get("reason") == "CrashLoopBackOff" else None
 
-    status = wait_for(backing_off)
-    assert status["restartCount"] == 1 and status["lastState"]["terminated"]["exitCode"] == 1
+    status = wait_for(backing_off)  # restarted once at once, then backing off
+    assert status["restartCount"] == 2 and status["lastState"]["terminated"]["exitCode"] == 1
+    assert "back-off 10s" in status["state"]["waiting"]["message"]
 
 
 def test_sigterm_reaches_a_container_that_traps_it_and_others_are_killed_after_the_grace_period(
