@@ -1,12 +1,13 @@
 """Credentials made on first start: a CA, a serving certificate for 127.0.0.1/localhost,
-an admin bearer token, and the kubeconfig that kubectl uses with TLS verification on.
-Everything lives in DATA_DIR/pki and is reused on later starts."""
+the client certificate the apiserver shows kubelets (``apiserver-kubelet-client``), an
+admin bearer token, and the kubeconfig that kubectl uses with TLS verification on.
+Everything lives in DATA_DIR/pki and is reused on later starts; a file missing from a
+data dir made by an older version is added."""
 
 from __future__ import annotations
 
 import base64
 import datetime
-import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ..core.certs import issue_to_files, key_pem, subject_alt_names, write_private
+
+# upstream's names (kubeadm): the kubelets authorize this identity
+KUBELET_CLIENT_NAME = "kube-apiserver-kubelet-client"
+
 
 @dataclass
 class Credentials:
@@ -26,35 +32,33 @@ class Credentials:
     server_cert: str
     server_key: str
     token: str
-
-
-def _write_private(path: str, data: bytes) -> None:
-    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(path + ".tmp", path)
-
-
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    kubelet_client_cert: str = ""
+    kubelet_client_key: str = ""
 
 
 def ensure_credentials(data_dir: str, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> Credentials:
-    """Create the CA, serving certificate and admin token if missing; return their paths."""
+    """Create the CA, serving certificate, kubelet client certificate and admin token if
+    missing; return their paths."""
     pki = os.path.join(data_dir, "pki")
     os.makedirs(pki, exist_ok=True)
     creds = Credentials(os.path.join(pki, "ca.crt"), os.path.join(pki, "apiserver.crt"),
-                        os.path.join(pki, "apiserver.key"), "")
+                        os.path.join(pki, "apiserver.key"), "",
+                        os.path.join(pki, "apiserver-kubelet-client.crt"),
+                        os.path.join(pki, "apiserver-kubelet-client.key"))
     token_path = os.path.join(pki, "admin.token")
     if not os.path.exists(token_path):
-        _write_private(token_path, secrets.token_urlsafe(32).encode())
+        write_private(token_path, secrets.token_urlsafe(32).encode())
     with open(token_path) as f:
         creds.token = f.read().strip()
-    if os.path.exists(creds.server_cert) and os.path.exists(creds.ca_cert):
-        return creds
+    if not (os.path.exists(creds.server_cert) and os.path.exists(creds.ca_cert)):
+        _make_ca_and_serving_certificate(pki, creds, hosts)
+    if not (os.path.exists(creds.kubelet_client_cert) and os.path.exists(creds.kubelet_client_key)):
+        issue_to_files(pki, creds.kubelet_client_cert, creds.kubelet_client_key,
+                       KUBELET_CLIENT_NAME, organizations=("system:masters",), client=True)
+    return creds
+
+
+def _make_ca_and_serving_certificate(pki: str, creds: Credentials, hosts: tuple[str, ...]) -> None:
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "paddock-ca")])
@@ -71,12 +75,7 @@ def ensure_credentials(data_dir: str, hosts: tuple[str, ...] = ("127.0.0.1", "lo
         .sign(ca_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
-    sans: list[x509.GeneralName] = []
-    for h in hosts:
-        try:
-            sans.append(x509.IPAddress(ipaddress.ip_address(h)))
-        except ValueError:
-            sans.append(x509.DNSName(h))
+    sans = subject_alt_names(hosts)
     sans.append(x509.DNSName("kubernetes.default.svc"))
     cert = (
         x509.CertificateBuilder()
@@ -88,12 +87,11 @@ def ensure_credentials(data_dir: str, hosts: tuple[str, ...] = ("127.0.0.1", "lo
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    _write_private(os.path.join(pki, "ca.key"), _key_pem(ca_key))
-    _write_private(creds.server_key, _key_pem(key))
-    _write_private(creds.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
-    _write_private(creds.server_cert, cert.public_bytes(serialization.Encoding.PEM)
-                   + ca_cert.public_bytes(serialization.Encoding.PEM))
-    return creds
+    write_private(os.path.join(pki, "ca.key"), key_pem(ca_key))
+    write_private(creds.server_key, key_pem(key))
+    write_private(creds.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
+    write_private(creds.server_cert, cert.public_bytes(serialization.Encoding.PEM)
+                  + ca_cert.public_bytes(serialization.Encoding.PEM))
 
 
 def write_kubeconfig(path: str, server: str, creds: Credentials, name: str = "paddock") -> None:
@@ -109,4 +107,4 @@ def write_kubeconfig(path: str, server: str, creds: Credentials, name: str = "pa
         "current-context": name,
         "preferences": {},
     }
-    _write_private(path, yaml.safe_dump(cfg, sort_keys=False).encode())
+    write_private(path, yaml.safe_dump(cfg, sort_keys=False).encode())

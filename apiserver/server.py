@@ -32,6 +32,7 @@ from .handlers import (
 from .metrics import Metrics
 from .namespaces import NamespaceController, bootstrap
 from .pki import Credentials, ensure_credentials, write_kubeconfig
+from .proxy import PROXIED, KubeletProxy
 from .registry import Registry
 from .storage import StorageBackend, open_storage
 from .watchcache.cacher import WatchCache
@@ -75,6 +76,7 @@ class APIServer:
         self.handler = ResourceHandler(self.registry, config.watch_queue_limit)
         self.namespaces = NamespaceController(self.registry)
         self.creds: Credentials | None = None
+        self.proxy: KubeletProxy | None = None
         self._server: asyncio.AbstractServer | None = None
         self._inflight = 0
         self._inflight_mutating = 0
@@ -91,6 +93,7 @@ class APIServer:
     async def start(self) -> None:
         os.makedirs(self.config.data_dir, exist_ok=True)
         self.creds = ensure_credentials(self.config.data_dir)
+        self.proxy = KubeletProxy(self.registry, self.creds)
         await self.storage.start()
         self.cache.load()
         self.registry.rebuild_allocations()
@@ -117,6 +120,8 @@ class APIServer:
                 c.fanout.close_all("server shutting down")
             await asyncio.sleep(0.05)
             self._server = None
+        if self.proxy is not None:
+            await self.proxy.close()
         await self.storage.close()
 
     # -- request entry point ----------------------------------------------------------------
@@ -125,7 +130,10 @@ class APIServer:
         start = time.monotonic()
         method = request.method
         path = request.rel_url.raw_path
-        long_running = request.query.get("watch") in ("true", "1")
+        # as upstream's --long-running-request-regexp: watches and the subresources served
+        # by kubelets hold no in-flight slot, however long they run
+        long_running = (request.query.get("watch") in ("true", "1")
+                        or path.rstrip("/").rpartition("/")[2] in PROXIED)
         mutating = method in _MUTATING
         labels = ("", "", "", "")
         code = 500
@@ -322,6 +330,9 @@ class APIServer:
         sub = t.subresource
         if sub and res.subresource(sub) is None:
             raise st.no_route()
+        if sub in PROXIED and res.name == "pods" and self.proxy is not None:
+            # served by the pod's kubelet (upstream counts them all as "connect")
+            return await self.proxy.serve(request, method, t), ("connect", res.group, res.name, sub)
         if res.name == "bindings":
             if method != "POST" or t.name is not None:
                 raise st.method_not_supported("bindings", method)

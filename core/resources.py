@@ -98,9 +98,13 @@ RESOURCES: tuple[Resource, ...] = (
     ),
     Resource(
         "", "v1", "pods", "Pod", True, ("po",), ("all",),
-        subresources=(
+        subresources=(  # alphabetical, as upstream's discovery lists them
+            Subresource("attach", "PodAttachOptions", ("create", "get")),
             Subresource("binding", "Binding", ("create",)),
             Subresource("eviction", "Eviction", ("create",), group="policy", version="v1"),
+            Subresource("exec", "PodExecOptions", ("create", "get")),
+            Subresource("log", "Pod", ("get",)),
+            Subresource("portforward", "PodPortForwardOptions", ("create", "get")),
             _status("Pod"),
         ),
     ),

@@ -51,9 +51,11 @@ async def start_all(kubelets: list[Kubelet], concurrency: int = 50) -> None:
     await asyncio.gather(*(one(k) for k in kubelets))
 
 
-def run_until_signalled(args: argparse.Namespace, start: Callable[[Client], Awaitable[list[Kubelet]]]) -> int:
+def run_until_signalled(args: argparse.Namespace, start: Callable[[Client], Awaitable[list[Kubelet]]],
+                        cleanups: list[Callable[[], Awaitable[None]]] | None = None) -> int:
     """Run the kubelets ``start`` makes (on a client from the flags, without managedFields:
-    what the kubelets keep of their pods is all they need) until SIGTERM or SIGINT."""
+    what the kubelets keep of their pods is all they need) until SIGTERM or SIGINT; then
+    run ``cleanups`` (which ``start`` may add to) and stop the kubelets."""
     import uvloop
 
     async def go() -> int:
@@ -64,6 +66,7 @@ def run_until_signalled(args: argparse.Namespace, start: Callable[[Client], Awai
         async with client_from_flags(args, "kubelet", strip_managed_fields=True) as client:
             kubelets = await start(client)
             await stop.wait()
+            await asyncio.gather(*(c() for c in cleanups or ()), return_exceptions=True)
             await asyncio.gather(*(k.stop() for k in kubelets), return_exceptions=True)
         return 0
 
@@ -135,6 +138,51 @@ def add_kubelet_arguments(parser: argparse.ArgumentParser) -> None:
                              "containers that give no command")
     parser.add_argument("--sync-frequency", type=float, default=60.0,
                         help="seconds between refreshes of secret, configMap and downward-API volumes")
+    add_server_arguments(parser)
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of the kubelet's HTTPS server (logs, exec, attach, port-forward, stats)."""
+    parser.add_argument("--port", type=int, default=10250,
+                        help="the kubelet server's port, advertised in the Node (0: any free one)")
+    parser.add_argument("--address", default="",
+                        help="the address the kubelet server listens on (default: the --node-ip, "
+                             "which is where the apiserver dials it)")
+    parser.add_argument("--tls-cert-file", default="",
+                        help="the kubelet server's certificate (with --tls-private-key-file)")
+    parser.add_argument("--tls-private-key-file", default="", help="its private key")
+    parser.add_argument("--client-ca-file", default="",
+                        help="clients must show a certificate signed by this CA (only the "
+                             "apiserver has one); default: the --cluster-pki CA")
+    parser.add_argument("--cluster-pki", default="",
+                        help="the cluster's PKI directory (ca.crt, ca.key): without --tls-cert-file "
+                             "the kubelet issues its own serving certificate from it, into "
+                             "ROOT_DIR/pki; without either the kubelet serves no API")
+
+
+def server_credentials(args: argparse.Namespace) -> tuple[str, str, str] | None:
+    """(certificate, key, client CA) for the kubelet server from the flags, issuing the
+    certificate from --cluster-pki when none is given; None when there is nothing to serve
+    with.  Raises ValueError for flags that do not go together."""
+    import os
+
+    from paddock.core.certs import kubelet_serving_certificate
+
+    cert, key = args.tls_cert_file, args.tls_private_key_file
+    if bool(cert) != bool(key):
+        raise ValueError("--tls-cert-file and --tls-private-key-file go together")
+    client_ca = args.client_ca_file or (
+        os.path.join(args.cluster_pki, "ca.crt") if args.cluster_pki else "")
+    if not cert:
+        if not args.cluster_pki:
+            return None
+        cert, key = kubelet_serving_certificate(
+            args.cluster_pki, args.node_name, [args.node_ip, args.address],
+            os.path.join(args.root_dir, "pki"))
+    if not client_ca:
+        raise ValueError("--client-ca-file (or --cluster-pki) is needed: only clients with a "
+                         "certificate from the cluster CA may use the kubelet's API")
+    return cert, key, client_ca
 
 
 def process_runtime(args: argparse.Namespace, client: Client, capacity: dict[str, str]) -> ProcessRuntime:
@@ -168,6 +216,16 @@ def process_runtime(args: argparse.Namespace, client: Client, capacity: dict[str
 
 
 def kubelet_main(args: argparse.Namespace) -> int:
+    try:
+        credentials = server_credentials(args)
+    except (ValueError, OSError) as e:
+        log.error("kubelet: %s", e)
+        return 2
+    if credentials is None:
+        log.warning("kubelet %s: no --tls-cert-file or --cluster-pki: serving no API (no logs, "
+                    "exec, attach or port-forward)", args.node_name)
+    cleanups: list[Callable[[], Awaitable[None]]] = []
+
     async def start(client: Client) -> list[Kubelet]:
         capacity = machine_capacity(args.root_dir, args.max_pods)
         runtime: Runtime = (process_runtime(args, client, capacity) if args.runtime == "process"
@@ -175,9 +233,19 @@ def kubelet_main(args: argparse.Namespace) -> int:
         kubelet = Kubelet(client, args.node_name, runtime, node_ip=args.node_ip,
                           pod_cidr=args.pod_cidr, zone=args.zone,
                           capacity=capacity,
-                          lease_seconds=args.node_lease_duration_seconds)
+                          lease_seconds=args.node_lease_duration_seconds, port=args.port)
+        if credentials is not None:
+            from .server import start_server
+
+            cert, key, client_ca = credentials
+            # the hollow runtime streams nothing: its logs, exec and port-forward answer 500
+            server = await start_server(
+                kubelet, runtime, host=args.address or args.node_ip,  # type: ignore[arg-type]
+                port=args.port, cert_file=cert, key_file=key, client_ca_file=client_ca)
+            kubelet.port = server.port  # the one advertised, when --port 0 chose it
+            cleanups.append(server.stop)
         await kubelet.start()
         log.info("kubelet %s running (%s runtime)", args.node_name, args.runtime)
         return [kubelet]
 
-    return run_until_signalled(args, start)
+    return run_until_signalled(args, start, cleanups)

@@ -2680,6 +2680,39 @@ message(
     gvk=("", "v1", "Binding"),
 )
 
+# ---- The options of the streaming pod subresources (query parameters, never stored) -------------
+
+message(
+    CORE + "PodAttachOptions",
+    "The query of pods/attach: which streams of which container to attach to.",
+    f("stdin", 1, "bool", "Send the client's input to the container's stdin."),
+    f("stdout", 2, "bool", "Send the container's stdout to the client."),
+    f("stderr", 3, "bool", "Send the container's stderr to the client."),
+    f("tty", 4, "bool", "The container's stdio is a terminal."),
+    f("container", 5, "string", "The container; may be left out when the pod has one."),
+    gvk=("", "v1", "PodAttachOptions"),
+)
+
+message(
+    CORE + "PodExecOptions",
+    "The query of pods/exec: the command to run in a container and its streams.",
+    f("stdin", 1, "bool", "Send the client's input to the command's stdin."),
+    f("stdout", 2, "bool", "Send the command's stdout to the client."),
+    f("stderr", 3, "bool", "Send the command's stderr to the client."),
+    f("tty", 4, "bool", "Run the command on a terminal."),
+    f("container", 5, "string", "The container; may be left out when the pod has one."),
+    f("command", 6, "string", "The argv to run, not through a shell.", repeated=True,
+      required=True, list_type="atomic"),
+    gvk=("", "v1", "PodExecOptions"),
+)
+
+message(
+    CORE + "PodPortForwardOptions",
+    "The query of pods/portforward.",
+    f("ports", 1, "int32", "The pod's ports to forward to.", repeated=True, list_type="atomic"),
+    gvk=("", "v1", "PodPortForwardOptions"),
+)
+
 # ---- Types other API groups refer to -----------------------------------------------------------
 
 message(
