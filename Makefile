@@ -11,6 +11,11 @@ PORT ?= 6443
 $(STAMP): pyproject.toml setup.py
 	@if [ "$$(id -u)" = "0" ] && ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
 		apt-get update && apt-get install -y python3-venv python3-dev build-essential; fi
+	@# the kubelet's process runtime: ip (bridge, veth), nsenter/unshare/setsid, and the
+	@# python3 and curl that tests run inside pods
+	@if [ "$$(id -u)" = "0" ] && ! (command -v ip && command -v nsenter && command -v setsid \
+		&& command -v curl && test -x /usr/bin/python3) >/dev/null 2>&1; then \
+		apt-get update && apt-get install -y iproute2 util-linux curl python3; fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel cython
 	$(PY) -m pip install -q --no-build-isolation -e '.[test]'

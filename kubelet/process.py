@@ -816,6 +816,8 @@ class ProcessRuntime:
         running = [c for c in run.containers.values() if c.shim is not None and c.shim.returncode is None]
         for c in running:
             self.record(run.pod, "Normal", "Killing", f"Stopping container {c.name}")
+            if c.probes is not None:  # no liveness kill while it stops; readiness goes on
+                c.probes.terminating()
         await asyncio.gather(*(self._kill(c, grace_seconds) for c in running))
         for task in (run.task, run.refresher):
             if task is not None:
