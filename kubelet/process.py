@@ -80,6 +80,27 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+TIOCGPTN = 0x80045430  # Linux: the number of a pseudo-terminal master's slave
+TIOCSPTLCK = 0x40045431  # Linux: (un)lock the slave
+
+
+def _container_pty(pid: int) -> tuple[int, int]:
+    """A pseudo-terminal (master, slave) of the devpts instance the container whose PID 1 is
+    ``pid`` mounted, so that the slave is a /dev/pts/N there too; the host's otherwise."""
+    try:
+        master = os.open(f"/proc/{pid}/root/dev/ptmx", os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError:
+        return pty.openpty()
+    try:
+        fcntl.ioctl(master, TIOCSPTLCK, struct.pack("i", 0))
+        (number,) = struct.unpack("i", fcntl.ioctl(master, TIOCGPTN, b"\0\0\0\0"))
+        slave = os.open(f"/proc/{pid}/root/dev/pts/{number}", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        os.close(master)
+        return pty.openpty()
+    return master, slave
+
+
 def _kill(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
@@ -874,14 +895,18 @@ class ProcessRuntime:
         c = self._container(uid, container)
         joins = "".join(f" {shlex.quote(os.path.join(d, 'cgroup.procs'))}" for d in
                         (c.cgroup.dirs() if c.cgroup is not None else []))
+        # with a terminal: the session and its controlling terminal are made inside the
+        # container's PID namespace (setsid -c there), on a terminal of the container's own
+        # /dev/pts, so that job control and tty(1) work as in any container
+        inner = f"{self.setsid} -c " if tty else ""
         script = (f"echo $$ | tee{joins} >/dev/null 2>&1; " if joins else "") + \
-            f'exec {self.nsenter} -t {c.pid} -m -u -i -n -p -r -w -- "$@"'
+            f'exec {self.nsenter} -t {c.pid} -m -u -i -n -p -r -w -- {inner}"$@"'
         cmd = ["/bin/sh", "-c", script, "sh", *argv]
         if tty:
-            master, slave = pty.openpty()
+            master, slave = _container_pty(c.pid)
             try:
                 proc = await asyncio.create_subprocess_exec(
-                    self.setsid, "-c", *cmd, stdin=slave, stdout=slave, stderr=slave, env=c.env)
+                    *cmd, stdin=slave, stdout=slave, stderr=slave, env=c.env, start_new_session=True)
             finally:
                 os.close(slave)
             return PtyStreams(proc, master)

@@ -265,3 +265,33 @@ def test_logs_of_the_previous_container(cluster: Cluster) -> None:
     wait_for(restarted, 60)
     previous = cluster.kubectl("logs", "twice", "--previous")
     assert previous.stdout.startswith("run at ")
+
+
+def test_exec_with_a_terminal(cluster: Cluster) -> None:
+    import pty
+    import select
+
+    cluster.apply(_pod("shell", "exec sleep 3600"))
+    wait_for(lambda: cluster.phase("shell") == "Running", 60)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(["kubectl", "--cache-dir", cluster.cache, "exec", "-it", "shell", "--", "sh"],
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                            env={**os.environ, "KUBECONFIG": cluster.kubeconfig})
+    os.close(slave)
+    try:
+        os.write(master, b"echo tty-$((40+2)) $(tty)\nexit 3\n")
+        seen = b""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+        code = proc.wait(10)
+        assert b"tty-42 /dev/pts/" in seen, seen
+        assert code == 3, seen
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()

@@ -300,3 +300,24 @@ def test_pods_on_one_node_reach_each_other_across_the_bridge(node: tuple[APIServ
     lines = log_of(root, client).splitlines()
     assert lines[0] == client["status"]["podIP"] + "/24"
     assert lines[-1] == "200"
+
+
+def test_host_network_pods_live_in_the_nodes_namespace_and_limits_reach_the_cgroup(
+        node: tuple[APIServerProcess, str]) -> None:
+    api, root = node
+    create(api, "/api/v1/namespaces/default/pods", {"metadata": {"name": "on-host"}, "spec": {
+        "nodeName": "worker", "restartPolicy": "Never", "hostNetwork": True,
+        "containers": [{"name": "c", "image": "busybox", "command": ["sh", "-c", "ip -o link | cut -d: -f2"]}]}})
+    assert terminated(api, "on-host")["exitCode"] == 0
+    pod = get(api, "on-host")
+    assert pod["status"]["podIP"] == pod["status"]["hostIP"]
+    assert "paddock0" in log_of(root, pod).split()  # the node namespace's bridge
+    run(api, "limited", "exec sleep 600", resources={"limits": {"cpu": "250m", "memory": "64Mi"}})
+    limited = wait_for(lambda: get(api, "limited").get("status", {}).get("phase") == "Running" and get(api, "limited"))
+    group = f"paddock/worker/pod{limited['metadata']['uid']}/c"
+    with open(f"/sys/fs/cgroup/cpu/{group}/cpu.cfs_quota_us") as f:
+        assert int(f.read()) == 25_000  # 250m of a 100 ms period
+    with open(f"/sys/fs/cgroup/memory/{group}/memory.limit_in_bytes") as f:
+        assert int(f.read()) == 64 * 1024 * 1024
+    with open(f"/sys/fs/cgroup/memory/{group}/cgroup.procs") as f:
+        assert len(f.read().split()) == 1  # the container's PID 1 (its shim stays outside)
