@@ -677,6 +677,25 @@ def test_paddock_kubelet_mints_its_certificate_from_the_cluster_pki_and_serves(
         wait_for(lambda: "hello" in api.kubectl("logs", "p", check=False).stdout, 30)
         cp = api.kubectl("exec", "p", "--", "sh", "-c", "hostname; exit 4", check=False)
         assert (cp.returncode, cp.stdout) == (4, "p\n")  # inside the pod's own UTS namespace
+        # /stats/summary from the pod's and container's cgroups
+        pki = os.path.join(api.data_dir, "pki")
+        ctx = ssl.create_default_context(cafile=os.path.join(pki, "ca.crt"))
+        ctx.load_cert_chain(os.path.join(pki, "apiserver-kubelet-client.crt"),
+                            os.path.join(pki, "apiserver-kubelet-client.key"))
+        port = node_obj["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"]
+
+        def pod_stats() -> Any:
+            with urllib.request.urlopen(f"https://127.0.0.1:{port}/stats/summary", context=ctx, timeout=10) as r:
+                pods = json.loads(r.read())["pods"]
+            return next((p for p in pods if p["podRef"]["name"] == "p" and "usageNanoCores" in p["cpu"]), None)
+
+        try:
+            stats = wait_for(pod_stats, 20)
+        except AssertionError:
+            with urllib.request.urlopen(f"https://127.0.0.1:{port}/stats/summary", context=ctx, timeout=10) as r:
+                raise AssertionError(r.read()[-1500:]) from None
+        assert stats["memory"]["workingSetBytes"] > 0 and stats["cpu"]["usageCoreNanoSeconds"] > 0
+        assert stats["containers"][0]["name"] == "c" and stats["containers"][0]["memory"]["usageBytes"] > 0
     finally:
         proc.terminate()
         assert proc.wait(20) == 0
