@@ -178,7 +178,7 @@ def _request_target(path: str) -> str:
     path = quote(path, safe=_URL_SAFE)
     if not path.startswith("/"):
         path = "/" + path
-    return path + sep + quote(query, safe=_URL_SAFE + "?") if sep else path
+    return (path + sep + quote(query, safe=_URL_SAFE + "?")) if sep else path
 
 
 def _canonical(name: str) -> str:
@@ -399,8 +399,10 @@ async def _http_get(target: ProbeTarget, url: _URL, headers: list[tuple[str, str
     deadline = asyncio.get_running_loop().time() + timeout
     first_host = url.host.lower()
     referer = ""
-    for made in range(1, MAX_REDIRECTS + 1):
+    made = 0
+    while True:
         response = await _exchange(target, url, headers, host, referer, deadline)
+        made += 1
         location = response.location
         if response.status not in _FOLLOWED or location is None:
             return response
@@ -416,7 +418,6 @@ async def _http_get(target: ProbeTarget, url: _URL, headers: list[tuple[str, str
             host = ""  # Go keeps a custom Host only through relative redirects
         referer = "" if (url.scheme, following.scheme) == ("https", "http") else str(url)
         url = following
-    raise AssertionError("unreachable")
 
 
 def _http_url(get: Obj, target: ProbeTarget, path: str) -> _URL:
@@ -528,11 +529,13 @@ class ContainerProbes:
     """The probes of one container, coordinated as upstream's probe manager and workers
     do (see the module's docstring).  ``ready`` and ``started`` say where the running
     instance stands; the callbacks fire when they change.  ``on_kill(reason, message)``
-    asks for the container to be killed (reason ``LivenessProbe`` or ``StartupProbe``,
-    message ``Container c failed liveness probe, will be restarted``), which is also
-    recorded as a Normal ``Killing`` event; ``kill_grace_seconds`` is then the failing
-    probe's ``terminationGracePeriodSeconds`` (None: use the pod's).  Events go to
-    ``on_event(type, reason, message)``."""
+    asks for the container to be killed (reason ``LivenessProbe`` or ``StartupProbe``;
+    message ``Container c failed liveness probe, will be restarted``, which upstream's
+    Normal ``Killing`` event carries when the kill is made: the killer records it);
+    ``kill_grace_seconds`` is then the failing probe's ``terminationGracePeriodSeconds``
+    (None: use the pod's).  The probes' own events (``Unhealthy``, ``ProbeWarning``) go to
+    ``on_event(type, reason, message)``.  ``restart_policy`` is the pod's (``Never``: the
+    message does not say "will be restarted")."""
 
     def __init__(self, spec: Obj, target: ProbeTarget, *, on_ready: Callable[[bool], None],
                  on_started: Callable[[bool], None], on_kill: Callable[[str, str], None],
@@ -621,9 +624,12 @@ class ContainerProbes:
         """Probe on every tick (and, for readiness, when the startup probe succeeds) until
         the probe has nothing more to do for this instance."""
         loop = asyncio.get_running_loop()
+        me = asyncio.current_task()
         due = self._started_at + p.initial_delay
         while True:
             ticked = await self._wait(p, due)
+            if self._tasks.get(p.type) is not me:
+                return  # stopped, though the cancellation did not reach us (see below)
             now = loop.time()
             if ticked:
                 now = max(now, due)
@@ -637,6 +643,11 @@ class ContainerProbes:
             if now - self._started_at < p.initial_delay:
                 continue
             result = await self._attempt(p)
+            if self._tasks.get(p.type) is not me:
+                # Cancelled while probing, and the target swallowed the cancellation (as
+                # asyncio.wait_for can before Python 3.12): this instance is gone, its
+                # result must not count.
+                return
             if result is not None and not self._record(p, result):
                 return
 
@@ -702,7 +713,6 @@ class ContainerProbes:
         if self._restarts:
             message += ", will be restarted"
         self.kill_grace_seconds = p.grace
-        self._event("Normal", "Killing", message)
         self._on_kill(_KILL_REASONS[p.type], message)
         return False  # on hold until the next instance
 

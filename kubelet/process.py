@@ -714,7 +714,7 @@ class ProcessRuntime:
         if post_start:
             from .prober import run_handler
 
-            error = await run_handler(post_start, target, 30.0)
+            error = await run_handler(post_start, target, 30.0, container=c.name, pod=pod)
             if error is not None:
                 self.record(pod, "Warning", "FailedPostStartHook", error)
                 c.killing = f"PostStartHook failed: {error}"
@@ -762,7 +762,7 @@ class ProcessRuntime:
                 return
             c.killing = message
             self.record(c.pod.pod, "Normal", "Killing", message)
-            grace = (c.spec.get("livenessProbe") or {}).get("terminationGracePeriodSeconds")
+            grace = probes.kill_grace_seconds  # the failing probe's own, if it has one
             if grace is None:
                 grace = (c.pod.pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)
             asyncio.create_task(self._kill(c, float(grace)))
@@ -771,7 +771,8 @@ class ProcessRuntime:
             self.record(c.pod.pod, kind, reason, message)
 
         probes = ContainerProbes(spec, target, on_ready=on_ready, on_started=on_started, on_kill=on_kill,
-                                 on_event=on_event)
+                                 on_event=on_event,
+                                 restart_policy=(c.pod.pod.get("spec") or {}).get("restartPolicy") or "Always")
         c.state.started = False if spec.get("startupProbe") else None
         probes.start()
         return probes
@@ -812,7 +813,8 @@ class ProcessRuntime:
             from .prober import run_handler
 
             try:
-                error = await asyncio.wait_for(run_handler(pre_stop, Target(self, c), max(grace, 0.001)),
+                error = await asyncio.wait_for(run_handler(pre_stop, Target(self, c), max(grace, 0.001),
+                                                           container=c.name, pod=c.pod.pod),
                                                max(grace, 0.001))
             except TimeoutError:
                 error = f"PreStopHook did not finish within the grace period of {grace:g}s"

@@ -321,3 +321,23 @@ def test_host_network_pods_live_in_the_nodes_namespace_and_limits_reach_the_cgro
         assert int(f.read()) == 64 * 1024 * 1024
     with open(f"/sys/fs/cgroup/memory/{group}/cgroup.procs") as f:
         assert len(f.read().split()) == 1  # the container's PID 1 (its shim stays outside)
+
+
+def test_post_start_and_pre_stop_hooks_run_in_the_container(node: tuple[APIServerProcess, str]) -> None:
+    api, root = node
+    out = os.path.join(os.path.dirname(root), "hooks")
+    run(api, "hooked", "trap 'echo term-after-$(cat /out/pre) > /out/term; exit 0' TERM; "
+                       "while true; do sleep 0.1; done",
+        volumes=[{"name": "out", "hostPath": {"path": out, "type": "DirectoryOrCreate"}}],
+        volumeMounts=[{"name": "out", "mountPath": "/out"}],
+        lifecycle={"postStart": {"exec": {"command": ["sh", "-c", "echo started-$(hostname) > /out/post"]}},
+                   "preStop": {"exec": {"command": ["sh", "-c", "echo stopping > /out/pre"]}}})
+    wait_for(lambda: get(api, "hooked").get("status", {}).get("phase") == "Running")
+    with open(os.path.join(out, "post")) as f:
+        assert f.read() == "started-hooked\n"
+    api.request("DELETE", "/api/v1/namespaces/default/pods/hooked")
+    wait_for(lambda: not get(api, "hooked"), 15)
+    events = [e["message"] for e in api.request("GET", "/api/v1/namespaces/default/events").json()["items"]
+              if e["involvedObject"]["name"] == "hooked"]
+    with open(os.path.join(out, "term")) as f:
+        assert f.read() == "term-after-stopping\n", events  # preStop ran first, then SIGTERM
