@@ -1,7 +1,9 @@
 """A container's environment as the kubelet builds it: ``envFrom`` first, then ``env`` (whose
 values may refer to variables defined before them as ``$(NAME)``; ``$$`` stands for a
 ``$``), values taken from Secrets, ConfigMaps, the pod's own fields (the downward API) and
-its resources.  ``command`` and ``args`` are expanded against the result."""
+its resources; then the variables of the services the pod may see (``service_env``) that
+the container does not define itself.  ``command`` and ``args`` are expanded against the
+result."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from typing import Any
 from paddock.core.quantity import QuantityError, quantity_from_json
 
 Obj = dict[str, Any]
-Getter = Callable[[str, str, str], Awaitable[Obj | None]]  # (resource, namespace, name)
+# (resource, namespace, name) -> the object or None if there is none; name "": the list
+Getter = Callable[[str, str, str], Awaitable[Obj | None]]
 
 _REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
@@ -118,8 +121,55 @@ def _data(obj: Obj, secret: bool) -> dict[str, str]:
     return out
 
 
-async def container_env(pod: Obj, container: Obj, get: Getter, allocatable: dict[str, str]) -> dict[str, str]:
-    """The environment of ``container`` in ``pod``; raises ConfigError as upstream words it."""
+def _env_name(name: str) -> str:
+    return name.upper().replace("-", "_")
+
+
+def service_env(services: list[Obj], namespace: str, enable_links: bool = True) -> dict[str, str]:
+    """The variables upstream gives every container for the services it may see: those of
+    its namespace (unless ``enableServiceLinks`` is false) and always ``kubernetes`` of the
+    default namespace.  ``NAME_SERVICE_HOST``/``_PORT``, one per named port, and the
+    Docker-link style ``NAME_PORT_<port>_<PROTO>...``.  Services without a cluster IP have none."""
+    chosen: dict[str, Obj] = {}
+    for svc in services:
+        md = svc.get("metadata") or {}
+        ip = (svc.get("spec") or {}).get("clusterIP")
+        if not ip or ip == "None":
+            continue
+        name = str(md.get("name") or "")
+        if md.get("namespace") == "default" and name == "kubernetes":
+            chosen.setdefault(name, svc)
+        elif md.get("namespace") == namespace and enable_links:
+            chosen[name] = svc
+    env: dict[str, str] = {}
+    for name, svc in chosen.items():
+        spec = svc.get("spec") or {}
+        ip = str(spec["clusterIP"])
+        ports = spec.get("ports") or []
+        prefix = _env_name(name)
+        env[f"{prefix}_SERVICE_HOST"] = ip
+        if ports:
+            env[f"{prefix}_SERVICE_PORT"] = str(ports[0].get("port"))
+        for i, port in enumerate(ports):
+            number = str(port.get("port"))
+            protocol = str(port.get("protocol") or "TCP")
+            if port.get("name"):
+                env[f"{prefix}_SERVICE_PORT_{_env_name(str(port['name']))}"] = number
+            url = f"{protocol.lower()}://{ip}:{number}"
+            if i == 0:
+                env[f"{prefix}_PORT"] = url
+            link = f"{prefix}_PORT_{number}_{protocol.upper()}"
+            env[link] = url
+            env[f"{link}_PROTO"] = protocol.lower()
+            env[f"{link}_PORT"] = number
+            env[f"{link}_ADDR"] = ip
+    return env
+
+
+async def container_env(pod: Obj, container: Obj, get: Getter, allocatable: dict[str, str],
+                        services: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of ``container`` in ``pod`` (``services``: :func:`service_env`);
+    raises ConfigError as upstream words it."""
     ns = (pod.get("metadata") or {}).get("namespace") or "default"
     cache: dict[tuple[str, str], Obj | None] = {}
 
@@ -147,7 +197,7 @@ async def container_env(pod: Obj, container: Obj, get: Getter, allocatable: dict
     for e in container.get("env") or ():
         name = str(e.get("name") or "")
         if "valueFrom" not in e or e.get("valueFrom") is None:
-            env[name] = expand(str(e.get("value") or ""), env)
+            env[name] = expand(str(e.get("value") or ""), {**(services or {}), **env})
             continue
         source = e["valueFrom"]
         if "fieldRef" in source:
@@ -174,4 +224,4 @@ async def container_env(pod: Obj, container: Obj, get: Getter, allocatable: dict
                     raise ConfigError(f'couldn\'t find key {ref.get("key")} in {title} {ns}/{ref.get("name")}')
                 env[name] = values[ref["key"]]
                 break
-    return env
+    return {**(services or {}), **env}

@@ -42,11 +42,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from paddock.core.informer import object_key
 from paddock.core.meta import now_rfc3339
 
 from . import cgroups, nsinit
 from .cgroups import Cgroup
-from .envvars import ConfigError, container_env, expand
+from .envvars import ConfigError, Getter, container_env, expand, service_env
 from .images import ImageError, ImageMap
 from .network import NetworkError, NodeNetwork
 from .runtime import ContainerState, Sandbox
@@ -55,7 +56,6 @@ from .volumes import VolumeError, Volumes
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
-Getter = Callable[[str, str, str], Awaitable[Obj | None]]
 Recorder = Callable[[Obj, str, str, str], None]
 BACKOFF_START = 10.0
 BACKOFF_MAX = 300.0
@@ -629,7 +629,8 @@ class ProcessRuntime:
         except ImageError as e:
             return self._waiting(c, "ErrImagePull", str(e))
         try:
-            env = await container_env(pod_with_ips(pod, run.sandbox, self.node_ip), spec, self.get, self.allocatable)
+            env = await container_env(pod_with_ips(pod, run.sandbox, self.node_ip), spec, self.get, self.allocatable,
+                                      await self._service_env(pod))
         except ConfigError as e:
             return self._waiting(c, "CreateContainerConfigError", str(e))
         env.setdefault("PATH", PATH)
@@ -740,6 +741,19 @@ class ProcessRuntime:
         c.exited.set()
         run.changed()
         return code
+
+    async def _service_env(self, pod: Obj) -> dict[str, str]:
+        """The service variables of ``pod``'s containers (none if services cannot be read)."""
+        ns = pod["metadata"].get("namespace") or "default"
+        links = (pod.get("spec") or {}).get("enableServiceLinks") is not False
+        services: list[Obj] = []
+        try:
+            for namespace in {ns, "default"} if links else {"default"}:
+                listed = await self.get("services", namespace, "")
+                services.extend((listed or {}).get("items") or ())
+        except Exception as e:  # the containers still start, as upstream's do without a lister
+            log.info("%s: services for the environment: %s", object_key(pod), e)
+        return service_env(services, ns, links)
 
     def _probes(self, c: ContainerRun, target: Target) -> Any:
         spec = c.spec

@@ -208,7 +208,10 @@ def process_runtime(args: argparse.Namespace, client: Client, capacity: dict[str
     from .network import NodeNetwork
 
     async def get(resource: str, namespace: str, name: str) -> dict[str, Any] | None:
+        """One object (None if it does not exist), or with no name the namespace's list."""
         try:
+            if not name:
+                return await client.list(resource, namespace or None)
             return await client.get(resource, name, namespace or None)
         except APIError as e:
             if e.code == 404:

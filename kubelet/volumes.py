@@ -21,15 +21,13 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from paddock.core.quantity import QuantityError, quantity_from_json
 
-from .envvars import ConfigError, data_bytes, field_value, resource_value
+from .envvars import ConfigError, Getter, data_bytes, field_value, resource_value
 
 Obj = dict[str, Any]
-Getter = Callable[[str, str, str], Awaitable[Obj | None]]
 DEFAULT_MODE = 0o644
 MNT_DETACH = 2
 

@@ -194,6 +194,14 @@ def test_environment_from_secrets_config_maps_and_the_pods_own_fields(
     ns = "/api/v1/namespaces/default"
     create(api, f"{ns}/secrets", {"metadata": {"name": "s"}, "data": {"TOKEN": base64.b64encode(b"t0k").decode()}})
     create(api, f"{ns}/configmaps", {"metadata": {"name": "m"}, "data": {"MODE": "fast", "LEVEL": "3"}})
+    create(api, f"{ns}/services", {"metadata": {"name": "web-front"}, "spec": {
+        "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}})
+    svc = api.request("GET", f"{ns}/services/web-front").json()["spec"]["clusterIP"]
+    kube = api.request("GET", f"{ns}/services/kubernetes").json()["spec"]["clusterIP"]
+    run(api, "services", "echo $WEB_FRONT_SERVICE_HOST $WEB_FRONT_SERVICE_PORT_HTTP $WEB_FRONT_PORT_80_TCP "
+                         "$KUBERNETES_SERVICE_HOST $KUBERNETES_PORT_443_TCP_PROTO $(WEB_FRONT_SERVICE_PORT)")
+    assert terminated(api, "services")["exitCode"] == 0
+    assert log_of(root, get(api, "services")) == f"{svc} 80 tcp://{svc}:80 {kube} tcp 80\n"
     run(api, "envy", 'echo "$TOKEN $CFG_MODE $CFG_LEVEL $POD $NS $NODE $IP $MEM $CPU_M $GREETING" $(ARGV)',
         env=[{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "TOKEN"}}},
              {"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
