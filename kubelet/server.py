@@ -44,6 +44,7 @@ import logging
 import os
 import re
 import ssl
+import struct
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -66,6 +67,9 @@ STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 V5, V4 = "v5.channel.k8s.io", "v4.channel.k8s.io"
 CHANNEL_PROTOCOLS = (V5, V4)
 PORTFORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io"
+# the older WebSocket port-forward of the official Python client: two channels per port
+PORTFORWARD_CHANNELS = "v4.channel.k8s.io"
+PORTFORWARD_PROTOCOLS = (PORTFORWARD_PROTOCOL, PORTFORWARD_CHANNELS)
 FOLLOW_POLL_SECONDS = 0.1
 READ_CHUNK = 1 << 16
 _TRUE = frozenset({"1", "t", "T", "true", "TRUE", "True"})  # Go's strconv.ParseBool
@@ -494,8 +498,11 @@ class KubeletServer:
         uid = worker.pod["metadata"].get("uid") or ""
         if request.query.get("uid") and request.query["uid"] != uid:
             raise RequestError(404, "pod not found")
-        if _websocket_protocol(request, (PORTFORWARD_PROTOCOL,)) is None:
-            raise _not_websocket(request, (PORTFORWARD_PROTOCOL,))
+        protocol = _websocket_protocol(request, PORTFORWARD_PROTOCOLS)
+        if protocol is None:
+            raise _not_websocket(request, PORTFORWARD_PROTOCOLS)
+        if protocol != PORTFORWARD_PROTOCOL:
+            return await self._port_forward_channels(request, uid, protocol)
         from .spdy import serve_portforward
 
         ws = web.WebSocketResponse(protocols=(PORTFORWARD_PROTOCOL,), max_msg_size=0,
@@ -532,6 +539,61 @@ class KubeletServer:
             # the client went away mid-write: nothing to tell anyone
             log.debug("port-forward to %s/%s ended: %s", ns, name, e)
         finally:
+            await ws.close()
+        return ws
+
+    async def _port_forward_channels(self, request: web.Request, uid: str, protocol: str) -> web.StreamResponse:
+        """Port-forward over the channel protocol: for the i-th of the ``port`` query's ports,
+        channel 2i carries the data of one connection to it and 2i+1 its errors; each
+        channel starts with the port's number (two bytes, little-endian), as upstream's."""
+        try:
+            ports = [int(p) for v in request.query.getall("port", []) for p in v.split(",") if p]
+        except ValueError:
+            raise RequestError(400, "invalid port") from None
+        if not ports or any(not 0 < p < 65536 for p in ports):
+            raise RequestError(400, "at least one valid port is required")
+        ws = web.WebSocketResponse(protocols=(protocol,), max_msg_size=0, compress=False)
+        await ws.prepare(request)
+        lock = asyncio.Lock()
+
+        async def send(channel: int, data: bytes) -> None:
+            async with lock:
+                await ws.send_bytes(bytes([channel]) + data)
+
+        writers: dict[int, asyncio.StreamWriter] = {}
+        pumps: list[asyncio.Task[None]] = []
+
+        async def pump(i: int, reader: asyncio.StreamReader) -> None:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                while data := await reader.read(65536):
+                    await send(2 * i, data)
+
+        try:
+            for i, port in enumerate(ports):
+                head = struct.pack("<H", port)
+                await send(2 * i, head)
+                await send(2 * i + 1, head)
+                try:
+                    reader, writer = await self.runtime.dial(uid, port)
+                except (OSError, LookupError) as e:
+                    await send(2 * i + 1, f"error forwarding port {port} to pod {uid}: {e}".encode())
+                    continue
+                writers[i] = writer
+                pumps.append(asyncio.create_task(pump(i, reader)))
+            async for msg in ws:
+                if msg.type != WSMsgType.BINARY or not msg.data:
+                    continue
+                channel, data = msg.data[0], msg.data[1:]
+                writer = writers.get(channel // 2) if channel % 2 == 0 else None
+                if writer is not None and data:
+                    writer.write(data)
+                    with contextlib.suppress(ConnectionError):
+                        await writer.drain()
+        finally:
+            for task in pumps:
+                task.cancel()
+            for writer in writers.values():
+                writer.close()
             await ws.close()
         return ws
 

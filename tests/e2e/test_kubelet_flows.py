@@ -295,3 +295,38 @@ def test_exec_with_a_terminal(cluster: Cluster) -> None:
         os.close(master)
         if proc.poll() is None:
             proc.kill()
+
+
+def test_the_python_client_execs_and_port_forwards(cluster: Cluster) -> None:
+    from kubernetes import client as k8s
+    from kubernetes import config
+    from kubernetes.stream import portforward, stream
+
+    cluster.apply(_pod("pyweb", "mkdir -p /srv && echo from-python-client > /srv/index.html && cd /srv && "
+                                "exec python3 -m http.server 8080"))
+    wait_for(lambda: cluster.phase("pyweb") == "Running", 60)
+    api = k8s.CoreV1Api(config.new_client_from_config(cluster.kubeconfig))
+    out = stream(api.connect_get_namespaced_pod_exec, "pyweb", "default", command=["cat", "/srv/index.html"],
+                 stderr=True, stdin=False, stdout=True, tty=False)
+    assert out == "from-python-client\n"
+
+    def fetch() -> bytes:
+        forward = portforward(api.connect_get_namespaced_pod_portforward, "pyweb", "default", ports="8080")
+        sock = forward.socket(8080)
+        sock.setblocking(True)
+        sock.settimeout(10)
+        sock.sendall(b"GET /index.html HTTP/1.0\r\nHost: pyweb\r\n\r\n")
+        data = b""
+        try:
+            while b"from-python-client" not in data:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            sock.close()
+            forward.close()
+        return data
+
+    data = wait_for(lambda: (d := fetch()) and b"from-python-client" in d and d, 30)
+    assert data.startswith(b"HTTP/1.0 200")
