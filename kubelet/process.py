@@ -653,9 +653,17 @@ class ProcessRuntime:
             if source is None:
                 return self._waiting(c, "CreateContainerConfigError",
                                      f'cannot find volume "{m.get("name")}" to mount into container "{c.name}"')
-            if m.get("subPath"):
-                source = os.path.join(source, expand(str(m.get("subPathExpr") or m["subPath"]), env))
-                os.makedirs(source, exist_ok=True)
+            sub = m.get("subPathExpr") or m.get("subPath")
+            if sub:
+                sub = expand(str(sub), env)
+                inside = os.path.realpath(os.path.join(source, sub))
+                base = os.path.realpath(source)
+                if os.path.isabs(sub) or ".." in sub.split("/") or not inside.startswith(base + os.sep):
+                    return self._waiting(c, "CreateContainerConfigError",
+                                         f'failed to prepare subPath for volumeMount "{m.get("name")}" of '
+                                         f'container "{c.name}": {sub!r} is not a path inside the volume')
+                os.makedirs(inside, exist_ok=True)
+                source = inside
             volume = kinds.get(m.get("name")) or {}
             mounts.append({"source": source, "target": m.get("mountPath") or "/",
                            "readonly": bool(m.get("readOnly")) or any(k in volume for k in READ_ONLY_KINDS)})

@@ -349,3 +349,26 @@ def test_post_start_and_pre_stop_hooks_run_in_the_container(node: tuple[APIServe
               if e["involvedObject"]["name"] == "hooked"]
     with open(os.path.join(out, "term")) as f:
         assert f.read() == "term-after-stopping\n", events  # preStop ran first, then SIGTERM
+
+
+def test_sub_paths_stay_inside_their_volume(node: tuple[APIServerProcess, str]) -> None:
+    api, root = node
+    base = os.path.join(os.path.dirname(root), "subpaths")
+    volumes = [{"name": "v", "hostPath": {"path": base, "type": "DirectoryOrCreate"}}]
+    run(api, "sub-ok", "echo in > /data/file", volumes=volumes,
+        env=[{"name": "DIR", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+        volumeMounts=[{"name": "v", "mountPath": "/data", "subPathExpr": "$(DIR)"}])
+    assert terminated(api, "sub-ok")["exitCode"] == 0
+    with open(os.path.join(base, "sub-ok", "file")) as f:
+        assert f.read() == "in\n"
+    run(api, "sub-escape", "echo out > /data/file", volumes=volumes,
+        env=[{"name": "DIR", "value": ".."}],
+        volumeMounts=[{"name": "v", "mountPath": "/data", "subPathExpr": "$(DIR)"}])
+
+    def refused() -> dict[str, Any] | None:
+        s = (get(api, "sub-escape").get("status", {}).get("containerStatuses") or [{}])[0]
+        w = s.get("state", {}).get("waiting") or {}
+        return w if w.get("reason") == "CreateContainerConfigError" else None
+
+    assert "is not a path inside the volume" in wait_for(refused)["message"]
+    assert not os.path.exists(os.path.join(os.path.dirname(base), "file"))
