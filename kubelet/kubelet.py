@@ -387,6 +387,14 @@ class Kubelet:
         if (pod.get("spec") or {}).get("hostNetwork"):
             return self.node_ip
         uid = pod["metadata"].get("uid") or ""
+        had = (pod.get("status") or {}).get("podIP")
+        try:
+            # the address it had (a kubelet restarted: its sandbox still has it)
+            if had and ipaddress.ip_address(had) in self._ips and had not in self._in_use.values():
+                self._in_use[uid] = had
+                return str(had)
+        except ValueError:
+            pass
         hosts = max(self._ips.num_addresses - 3, 1)
         for _ in range(hosts):
             offset = 2 + self._next_ip % hosts
@@ -457,6 +465,15 @@ class Kubelet:
                        asyncio.create_task(every(self.status_seconds, self._report_status, log, self.node_name)),
                        asyncio.create_task(every(SYNC_SECONDS, self._sync_all, log, self.node_name))]
         self.pods.start()
+        keep_only = getattr(self.runtime, "keep_only", None)
+        if keep_only is not None:
+            # what an earlier kubelet left running for pods no longer bound here goes now
+            self._tasks.append(asyncio.create_task(self._keep_only(keep_only)))
+
+    async def _keep_only(self, keep_only: Any) -> None:
+        await self.pods.synced.wait()
+        keep_only({(p["metadata"].get("uid") or "") for p in self.pods.store.values()
+                   if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")})
 
     async def stop(self) -> None:
         await self.pods.stop()

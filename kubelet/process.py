@@ -60,6 +60,7 @@ Recorder = Callable[[Obj, str, str, str], None]
 BACKOFF_START = 10.0
 BACKOFF_MAX = 300.0
 RETRY_MAX = 30.0
+ORPHAN_SECONDS = 30.0  # what an earlier kubelet left and no pod claims is removed after this
 MESSAGE_MAX = 4096
 FALLBACK_LINES = 80
 FALLBACK_BYTES = 2048
@@ -309,7 +310,9 @@ class ContainerRun:
     state: ContainerState
     pod: PodRun
     shim: asyncio.subprocess.Process | None = None
+    shim_pid: int = 0  # the shim's (also when adopted from an earlier kubelet: no Process then)
     pid: int = 0  # host pid of the container's PID 1
+    adopt: Obj | None = None  # what an earlier kubelet left of it (see ProcessRuntime.recover)
     env: dict[str, str] = field(default_factory=dict)
     stdin: asyncio.StreamWriter | None = None
     runs: int = 0
@@ -321,6 +324,11 @@ class ContainerRun:
     @property
     def name(self) -> str:
         return self.state.name
+
+    @property
+    def alive(self) -> bool:
+        """Its shim runs (the container has not been reported ended)."""
+        return bool(self.shim_pid) and not self.exited.is_set()
 
     @property
     def dir(self) -> str:
@@ -345,6 +353,7 @@ class PodRun:
     task: asyncio.Task[None] | None = None
     refresher: asyncio.Task[None] | None = None
     stopping: bool = False
+    adopted: Obj | None = None  # the sandbox an earlier kubelet of this node left running
 
     @property
     def uid(self) -> str:
@@ -414,15 +423,67 @@ class ProcessRuntime:
 
     # -- lifecycle
 
-    def clean_up_leftovers(self) -> None:
-        """Kill what an earlier kubelet of this node left running (pods are not adopted)."""
+    def recover(self) -> None:
+        """Take stock of what an earlier kubelet of this node left (it was killed, or
+        crashed): sandboxes whose holder still runs wait to be claimed by their pods, whose
+        containers then go on running (see :meth:`run_pod`); anything else is killed and
+        removed, and so is whatever no pod claims within ``ORPHAN_SECONDS``."""
+        self._adoptable: dict[str, Obj] = {}
+        pods = os.path.join(self.root_dir, "pods")
+        for uid in os.listdir(pods) if os.path.isdir(pods) else ():
+            info = _read_json(os.path.join(pods, uid, "sandbox.json"))
+            if info and _start_time(int(info.get("holder_pid", 0))) == info.get("holder_start"):
+                self._adoptable[uid] = info
+            else:
+                self._discard(uid)
         if self.use_cgroups:
-            old = Cgroup(self.cgroup_parent)
-            old.kill()
+            parent = os.path.join(cgroups.ROOT, "pids", self.cgroup_parent)
+            for d in os.listdir(parent) if os.path.isdir(parent) else ():
+                if d.startswith("pod") and d[3:] not in self._adoptable:
+                    self._discard(d[3:])
+        if self._adoptable:
+            log.info("%d pods of an earlier kubelet are still running", len(self._adoptable))
+            try:
+                asyncio.get_running_loop().call_later(ORPHAN_SECONDS, self._sweep)
+            except RuntimeError:  # no loop (a test calling it bare): nothing sweeps
+                pass
+
+    def keep_only(self, uids: set[str]) -> None:
+        """The kubelet's word, once it has read its pods, of those bound here: what was
+        left for any other is removed now."""
+        for uid in list(getattr(self, "_adoptable", {})):
+            if uid not in uids:
+                log.info("pod %s of an earlier kubelet is no longer bound here: removing it", uid)
+                self._adoptable.pop(uid)
+                self._discard(uid)
+
+    def _sweep(self) -> None:
+        for uid in list(self._adoptable):
+            log.info("pod %s of an earlier kubelet is no longer bound here: removing it", uid)
+            self._adoptable.pop(uid)
+            self._discard(uid)
+
+    def _discard(self, uid: str) -> None:
+        """Kill and remove what is left of pod ``uid``."""
+        pod_dir = os.path.join(self.root_dir, "pods", uid)
+        if self.use_cgroups:
+            group = Cgroup(f"{self.cgroup_parent}/pod{uid}")
+            group.kill()
             for _ in range(50):
-                if old.remove():
+                if group.remove():
                     break
                 time.sleep(0.02)
+        else:
+            info = _read_json(os.path.join(pod_dir, "sandbox.json")) or {}
+            if info and _start_time(int(info.get("holder_pid", 0))) == info.get("holder_start"):
+                _kill(int(info["holder_pid"]), signal.SIGKILL)
+        Volumes(pod_dir, self.get, self.allocatable).teardown()
+        shutil.rmtree(pod_dir, ignore_errors=True)
+
+    def clean_up_leftovers(self) -> None:
+        """Kill everything an earlier kubelet of this node left running."""
+        self.recover()
+        self._sweep()
 
     async def run_pod(self, pod: Obj, ip: str, changed: Callable[[], None]) -> Sandbox:
         spec = pod.get("spec") or {}
@@ -437,9 +498,31 @@ class ProcessRuntime:
         specs = (spec.get("initContainers") or []) + (spec.get("containers") or [])
         for state, c in zip(sandbox.init + sandbox.containers, specs, strict=True):
             run.containers[state.name] = ContainerRun(c, state, run)
+        adopted = getattr(self, "_adoptable", {}).pop(sandbox.uid, None)
+        if adopted is not None:
+            self._adopt(run, adopted)
         self.pods[sandbox.uid] = run
         run.task = asyncio.create_task(self._run(run), name=f"pod {run.key}")
         return sandbox
+
+    def _adopt(self, run: PodRun, info: Obj) -> None:
+        """Take over the sandbox and containers an earlier kubelet started for ``run``."""
+        run.adopted = info
+        run.holder_pid = int(info["holder_pid"])
+        if info.get("ip"):
+            run.sandbox.ip = str(info["ip"])
+        status = run.pod.get("status") or {}
+        counts = {s.get("name"): int(s.get("restartCount") or 0)
+                  for s in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or [])}
+        for c in run.containers.values():
+            c.state.restart_count = counts.get(c.name, 0)
+            state = _read_json(os.path.join(c.dir, "state.json"))
+            done = _read_json(os.path.join(c.dir, "status"))
+            if state and _start_time(int(state.get("shim", 0))) == state.get("shim_start"):
+                c.adopt = {"running": state}
+            elif state and done:
+                c.adopt = {"exited": state, "status": done}
+        log.info("%s: adopted from an earlier kubelet", run.key)
 
     def update_pod(self, pod: Obj) -> None:
         run = self.pods.get(pod["metadata"].get("uid") or "")
@@ -472,8 +555,11 @@ class ProcessRuntime:
             run.cgroup.create(limits, requests)
         if not await self._retrying(run, volumes, "FailedMount"):
             return
-        if not await self._retrying(run, lambda: self._start_sandbox(run), "FailedCreatePodSandBox"):
+        if run.adopted is None and not await self._retrying(
+                run, lambda: self._start_sandbox(run), "FailedCreatePodSandBox"):
             return
+        if run.adopted is not None:
+            self._write_hosts(run)
         run.changed()
         run.refresher = asyncio.create_task(self._refresh(run))
         policy = spec.get("restartPolicy") or "Always"
@@ -534,6 +620,8 @@ class ProcessRuntime:
                     if await holder.stdout.readline() != b"net\n":
                         raise NetworkError("the pod's network could not be set up")
                 holder.stdin.close()
+                _write_json(os.path.join(run.dir, "sandbox.json"), {
+                    "holder_pid": holder.pid, "holder_start": _start_time(holder.pid), "ip": run.sandbox.ip})
             except NetworkError as e:
                 _kill(holder.pid, signal.SIGKILL)
                 err = (await holder.stderr.read()).decode(errors="replace").strip()
@@ -624,6 +712,9 @@ class ProcessRuntime:
         run = c.pod
         pod = run.pod
         spec = c.spec
+        if c.adopt is not None:
+            adopt, c.adopt = c.adopt, None
+            return await self._resume(c, adopt)
         try:
             argv = self.images.argv(spec)
         except ImageError as e:
@@ -694,6 +785,7 @@ class ProcessRuntime:
                 sys.executable, "-I", "-S", NSINIT, spec_path,
                 stdin=asyncio.subprocess.PIPE if spec.get("stdin") else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE, stderr=err, start_new_session=True)
+        c.shim_pid = c.shim.pid
         if run.cgroup is not None:
             run.cgroup.add(c.shim.pid)
         c.stdin = c.shim.stdin
@@ -713,9 +805,13 @@ class ProcessRuntime:
             self.record(pod, "Warning", "Failed", f"Error: {s.message}")
             return 128
         c.pid = int(line.split()[1])
+        s.state, s.reason, s.message, s.started_at = "running", "", "", now_rfc3339()
+        _write_json(os.path.join(c.dir, "state.json"), {
+            "shim": c.shim.pid, "shim_start": _start_time(c.shim.pid), "pid": c.pid, "runs": c.runs,
+            "container_id": s.container_id, "started_at": s.started_at, "oom_before": oom_before,
+            "log": log_path})
         self.record(pod, "Normal", "Created", f"Created container {c.name}")
         self.record(pod, "Normal", "Started", f"Started container {c.name}")
-        s.state, s.reason, s.message, s.started_at = "running", "", "", now_rfc3339()
         s.ready = False
         s.started = None
         target = Target(self, c)
@@ -728,20 +824,55 @@ class ProcessRuntime:
                 self.record(pod, "Warning", "FailedPostStartHook", error)
                 c.killing = f"PostStartHook failed: {error}"
                 await self._kill(c, float((pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)))
-        c.probes = self._probes(c, target)
+        return await self._supervise(c, c.shim.wait, oom_before, log_path)
+
+    async def _resume(self, c: ContainerRun, adopt: Obj) -> int:
+        """Carry on with a container an earlier kubelet started: watch it if it still
+        runs, else report how it ended."""
+        s = c.state
+        state = adopt.get("running") or adopt["exited"]
+        c.runs = int(state.get("runs", 1))
+        s.container_id = str(state.get("container_id") or "")
+        s.started_at = str(state.get("started_at") or "")
+        log_path = str(state.get("log") or c.log_path(s.restart_count))
+        if "running" in adopt:
+            c.shim_pid, c.pid = int(state["shim"]), int(state.get("pid", 0))
+            if c.cgroup is None and c.pod.cgroup is not None:
+                c.cgroup = Cgroup(f"{c.pod.cgroup.relative}/{c.name}")
+            c.exited.clear()
+            s.state, s.reason, s.message, s.ready, s.started = "running", "", "", False, None
+            return await self._supervise(c, lambda: _wait_pid(c.shim_pid), int(state.get("oom_before", 0)),
+                                         log_path)
+        c.exited.clear()
+        return self._ended(c, int(state.get("oom_before", 0)), log_path)
+
+    async def _supervise(self, c: ContainerRun, wait: Callable[[], Awaitable[Any]], oom_before: int,
+                         log_path: str) -> int:
+        """Probe the running container until ``wait`` says its shim ended; its exit code."""
+        run = c.pod
+        s = c.state
+        c.probes = self._probes(c, Target(self, c))
         if c.probes is None:
             s.ready = True
         run.changed()
-        await c.shim.wait()
+        await wait()
         if c.probes is not None:
             await c.probes.stop()
             c.probes = None
+        return self._ended(c, oom_before, log_path)
+
+    def _ended(self, c: ContainerRun, oom_before: int, log_path: str) -> int:
+        """Report the container's end from its shim's status; its exit code."""
+        run = c.pod
+        s = c.state
         status = self._status(c)
         code = int(status.get("exit_code", 128))
         s.state, s.exit_code, s.finished_at, s.ready, s.started = "terminated", code, now_rfc3339(), False, False
         oom = c.cgroup is not None and c.cgroup.oom_kills() > oom_before
         s.reason = "OOMKilled" if oom else "Completed" if code == 0 else "Error"
-        s.message = self._termination_message(c, termination, log_path, code)
+        s.message = self._termination_message(c, os.path.join(c.dir, "termination-log"), log_path, code)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(c.dir, "state.json"))
         if c.cgroup is not None:
             c.cgroup.kill()  # what PID 1 left behind went with its namespace; be sure
         c.pid = 0
@@ -804,7 +935,7 @@ class ProcessRuntime:
             with open(os.path.join(c.dir, "status")) as f:
                 return dict(json.load(f))
         except (OSError, ValueError):
-            code = c.shim.returncode if c.shim is not None else None
+            code = c.shim.returncode if c.shim is not None and c.shim.pid == c.shim_pid else None
             return {"exit_code": 128 - code if code is not None and code < 0 else code or 128,
                     "start_error": "the container's shim ended without a word"}
 
@@ -827,7 +958,7 @@ class ProcessRuntime:
 
     async def _kill(self, c: ContainerRun, grace: float) -> None:
         """preStop, SIGTERM to PID 1, then SIGKILL once ``grace`` seconds have passed."""
-        if c.shim is None or c.shim.returncode is not None:
+        if not c.alive:
             return
         deadline = time.monotonic() + max(grace, 0)
         pre_stop = (c.spec.get("lifecycle") or {}).get("preStop")
@@ -842,8 +973,8 @@ class ProcessRuntime:
                 error = f"PreStopHook did not finish within the grace period of {grace:g}s"
             if error is not None:
                 self.record(c.pod.pod, "Warning", "FailedPreStopHook", error)
-        if c.shim.returncode is None:
-            _kill(c.shim.pid, signal.SIGTERM)  # the shim hands it to PID 1
+        if not c.exited.is_set():
+            _kill(c.shim_pid, signal.SIGTERM)  # the shim hands it to PID 1
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(c.exited.wait(), max(deadline - time.monotonic(), 0))
         if not c.exited.is_set():
@@ -858,7 +989,7 @@ class ProcessRuntime:
         if run is None:
             return
         run.stopping = True
-        running = [c for c in run.containers.values() if c.shim is not None and c.shim.returncode is None]
+        running = [c for c in run.containers.values() if c.alive]
         for c in running:
             self.record(run.pod, "Normal", "Killing", f"Stopping container {c.name}")
             if c.probes is not None:  # no liveness kill while it stops; readiness goes on
@@ -878,9 +1009,10 @@ class ProcessRuntime:
 
     async def _remove(self, run: PodRun) -> None:
         if run.holder is not None and run.holder.returncode is None:
-            _kill(run.holder_pid, signal.SIGKILL)
             _kill(run.holder.pid, signal.SIGKILL)
             await run.holder.wait()
+        elif run.adopted is not None and _start_time(run.holder_pid) == run.adopted.get("holder_start"):
+            _kill(run.holder_pid, signal.SIGKILL)
         if self.network is not None and not (run.pod.get("spec") or {}).get("hostNetwork"):
             await self.network.detach(run.uid)
         if run.cgroup is not None:
@@ -978,6 +1110,54 @@ class ProcessRuntime:
             out[uid] = {"cpu_ns": run.cgroup.cpu_ns(), "memory": run.cgroup.memory(),
                         "containers": containers}
         return out
+
+
+def _read_json(path: str) -> Obj | None:
+    try:
+        with open(path) as f:
+            value = json.load(f)
+        return value if isinstance(value, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: str, value: Obj) -> None:
+    with open(path + ".tmp", "w") as f:
+        json.dump(value, f)
+    os.replace(path + ".tmp", path)
+
+
+def _start_time(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot), to tell it from a later
+    process that reuses its number; None if there is none."""
+    if pid <= 0:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+async def _wait_pid(pid: int) -> None:
+    """Until process ``pid`` (not our child) has ended."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+
+    def readable() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    loop.add_reader(fd, readable)
+    try:
+        await done
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
 
 
 def _next_backoff(seconds: float) -> float:

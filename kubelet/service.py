@@ -231,7 +231,7 @@ def process_runtime(args: argparse.Namespace, client: Client, capacity: dict[str
                              images=ImageMap.load(args.image_map), allocatable=capacity,
                              record=events.record, refresh_seconds=args.sync_frequency,
                              node_ip=args.node_ip)
-    runtime.clean_up_leftovers()
+    runtime.recover()  # what a killed kubelet left: claimed by its pods, or removed
     return runtime
 
 

@@ -372,3 +372,48 @@ def test_sub_paths_stay_inside_their_volume(node: tuple[APIServerProcess, str]) 
 
     assert "is not a path inside the volume" in wait_for(refused)["message"]
     assert not os.path.exists(os.path.join(os.path.dirname(base), "file"))
+
+
+def test_a_killed_kubelet_comes_back_to_its_pods_still_running(fresh_apiserver: APIServerProcess,
+                                                                tmp_path: Any) -> None:
+    import signal
+
+    api, root = fresh_apiserver, str(tmp_path / "kubelet")
+    netns = f"paddock-test-{uuid.uuid4().hex[:8]}"
+    argv = ("kubelet", "--runtime", "process", "--node-name", "worker", "--root-dir", root,
+            "--node-netns", netns, "--pod-cidr", "198.18.8.0/24")
+    proc = spawn(api, "kubelet", *argv)
+    try:
+        wait_for(lambda: api.request("GET", "/api/v1/nodes/worker").status == 200, 30)
+        run(api, "keeps", "echo started; exec sleep 600", restart="Always")
+        run(api, "ends", "sleep 2; exit 3")
+        run(api, "orphan", "exec sleep 600")
+        for name in ("keeps", "ends", "orphan"):
+            wait_for(lambda n=name: get(api, n).get("status", {}).get("phase") == "Running")
+        before = get(api, "keeps")["status"]
+        orphan_uid = get(api, "orphan")["metadata"]["uid"]
+        proc.send_signal(signal.SIGKILL)  # no goodbye: its pods are left running
+        proc.wait(10)
+        r = api.request("DELETE", "/api/v1/namespaces/default/pods/orphan?gracePeriodSeconds=0")
+        assert r.status == 200
+        time.sleep(2.5)  # "ends" ends while no kubelet watches
+        proc = spawn(api, "kubelet", *argv)
+        state = terminated(api, "ends")
+        assert (state["exitCode"], state["reason"]) == (3, "Error")
+        time.sleep(1)
+        after = get(api, "keeps")["status"]
+        c_before, c_after = before["containerStatuses"][0], after["containerStatuses"][0]
+        assert after["phase"] == "Running" and after["podIP"] == before["podIP"]
+        assert c_after["restartCount"] == 0 and c_after["containerID"] == c_before["containerID"]
+        assert c_after["state"]["running"]["startedAt"] == c_before["state"]["running"]["startedAt"]
+        assert log_of(root, get(api, "keeps")) == "started\n"  # never started again
+        wait_for(lambda: not os.path.exists(os.path.join(root, "pods", orphan_uid)), 15)
+        assert not os.path.exists(f"/sys/fs/cgroup/pids/paddock/worker/pod{orphan_uid}")
+        start = time.monotonic()
+        api.request("DELETE", "/api/v1/namespaces/default/pods/keeps")
+        wait_for(lambda: not get(api, "keeps"), 15)  # the adopted pod stops as any other
+        assert time.monotonic() - start < 10
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        subprocess.run(["ip", "netns", "delete", netns], capture_output=True)
