@@ -27,6 +27,7 @@ install: $(STAMP)
 # protobuf descriptor set (proto/k8s.pb, from the .proto files)
 build: $(STAMP)
 	$(PY) setup.py -q build_ext --inplace
+	cc -O2 -Wall -Wno-format-truncation -o kubelet/nsinit-shim kubelet/nsinit.c
 	$(PY) -m paddock.proto.reference >/dev/null
 
 up: build
@@ -46,4 +47,4 @@ bench-codec: build
 	$(VENV)/bin/paddock bench codec --start --out bench/results/codec.json
 
 clean:
-	rm -rf build *.egg-info _native/*.c _native/*.so
+	rm -rf build *.egg-info _native/*.c _native/*.so kubelet/nsinit-shim

@@ -146,6 +146,9 @@ def add_kubelet_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image-map", default="",
                         help="JSON or YAML file of image: {command: [...], args: [...]} for "
                              "containers that give no command")
+    parser.add_argument("--container-shim", choices=["native", "python"], default="",
+                        help="what starts containers: the native shim (make build compiles it; "
+                             "the default when built) or its Python twin")
     parser.add_argument("--event-qps", type=float, default=50.0, help="events written per second")
     parser.add_argument("--event-burst", type=int, default=100)
     parser.add_argument("--sync-frequency", type=float, default=60.0,
@@ -230,7 +233,7 @@ def process_runtime(args: argparse.Namespace, client: Client, capacity: dict[str
     runtime = ProcessRuntime(args.root_dir, node_name=args.node_name, get=get, network=network,
                              images=ImageMap.load(args.image_map), allocatable=capacity,
                              record=events.record, refresh_seconds=args.sync_frequency,
-                             node_ip=args.node_ip)
+                             node_ip=args.node_ip, shim=args.container_shim)
     runtime.recover()  # what a killed kubelet left: claimed by its pods, or removed
     return runtime
 

@@ -21,13 +21,14 @@ pytestmark = [pytest.mark.timeout(120),
               pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")]
 
 
-@pytest.fixture
-def node(fresh_apiserver: APIServerProcess, tmp_path: Any) -> Iterator[tuple[APIServerProcess, str]]:
+@pytest.fixture(params=["native", "python"])
+def node(fresh_apiserver: APIServerProcess, tmp_path: Any, request: Any) -> Iterator[tuple[APIServerProcess, str]]:
+    """A process-runtime kubelet, once with each container shim (nsinit.c and its twin nsinit.py)."""
     root = str(tmp_path / "kubelet")
     netns = f"paddock-test-{uuid.uuid4().hex[:8]}"
     proc = spawn(fresh_apiserver, "kubelet", "kubelet", "--runtime", "process", "--node-name",
                  "worker", "--root-dir", root, "--node-netns", netns, "--pod-cidr", "198.18.7.0/24",
-                 "--sync-frequency", "0.5")
+                 "--sync-frequency", "0.5", "--container-shim", request.param)
     try:
         wait_for(lambda: fresh_apiserver.request("GET", "/api/v1/nodes/worker").status == 200, 30)
         yield fresh_apiserver, root
