@@ -19,9 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
-import os
-import platform
 import ssl
 import sys
 import time
@@ -32,6 +29,7 @@ import aiohttp
 import orjson
 import yaml
 
+from .report import machine, write
 from .server import temporary_apiserver
 
 FLOORS = {
@@ -277,14 +275,11 @@ def main(args: argparse.Namespace) -> int:
         results = uvloop.run(go(args.kubeconfig))
     report = {
         "benchmark": "api",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "params": {k: getattr(args, k) for k in ("duration", "get_rate", "create_rate", "list_pods", "watchers")},
         "floors": FLOORS,
         "results": results,
         **verdict(results),
     }
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-    print(json.dumps({"results": results, "checks": report["checks"], "pass": report["pass"]}, indent=2))
+    write(args.out, report, {"results": results, "checks": report["checks"], "pass": report["pass"]})
     return 0 if report["pass"] else 1

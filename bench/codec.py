@@ -33,7 +33,6 @@ import asyncio
 import json
 import marshal
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -44,6 +43,7 @@ from typing import Any
 import orjson
 import yaml
 
+from .report import machine, write
 from .server import temporary_apiserver
 
 WORKLOADS = Path(__file__).resolve().parent / "workloads" / "codec.yaml"
@@ -402,8 +402,7 @@ def main(args: argparse.Namespace) -> int:
     wire = run_wire(args)
     report = {
         "benchmark": "codec",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": machine(),
         "params": {k: getattr(args, k) for k in ("requests", "list_pods", "watchers", "events",
                                                  "min_time")},
         "floors": FLOORS,
@@ -411,12 +410,9 @@ def main(args: argparse.Namespace) -> int:
         "wire": wire,
         **verdict(micro, wire),
     }
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
     summary = {"micro_ratios": micro["ratios"], "wire_ratios": wire and wire["ratios"],
                "checks": report["checks"], "pass": report["pass"]}
-    print(json.dumps(summary, indent=2))
+    write(args.out, report, summary)
     return 0 if report["pass"] else 1
 
 

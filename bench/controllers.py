@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -29,6 +27,7 @@ from typing import Any
 
 from paddock.core.client import Client
 
+from .report import machine, write
 from .server import cpu_seconds
 
 FLOORS = {"pods_created_per_s": 500}
@@ -219,12 +218,8 @@ def main(args: argparse.Namespace) -> int:
         checks["rollout_completed"] = bool(rolled.get("completed"))
         checks["rollout_invariant_held"] = bool(rolled.get("invariant_held"))
     report = {"benchmark": "controllers",
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                          "platform": platform.platform()},
+              "machine": machine(),
               "floors": FLOORS, "creation": created, "rollout": rolled, "checks": checks,
               "pass": all(checks.values())}
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-    print(json.dumps(report, indent=2))
+    write(args.out, report)
     return 0 if report["pass"] else 1

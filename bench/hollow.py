@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ from typing import Any
 
 from paddock.core.client import Client
 
+from .report import machine, write
 from .server import cpu_seconds
 
 FLOORS = {"mb_per_node": 2.0, "cores_for_all": 0.10}
@@ -113,11 +112,7 @@ def main(args: argparse.Namespace) -> int:
     checks = {"at_most_2_mb_per_node": result["mb_per_node"] <= FLOORS["mb_per_node"],
               "under_10_percent_of_a_core": result["cores_for_all"] < FLOORS["cores_for_all"]}
     report = {"benchmark": "hollow-nodes",
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                          "platform": platform.platform()},
+              "machine": machine(),
               "floors": FLOORS, "result": result, "checks": checks, "pass": all(checks.values())}
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-    print(json.dumps(report, indent=2))
+    write(args.out, report)
     return 0 if report["pass"] else 1

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -22,6 +20,8 @@ import uuid
 from typing import Any
 
 from paddock.core.client import Client
+
+from .report import machine, write
 
 FLOOR_P99_SECONDS = 1.0
 
@@ -136,11 +136,7 @@ def main(args: argparse.Namespace) -> int:
     result = run(args.pods, args.rate, args.burst)
     checks = {"p99_under_1s": result["paced"]["p99_s"] < FLOOR_P99_SECONDS}
     report = {"benchmark": "podstart (process runtime, bound to Running)",
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                          "platform": platform.platform()},
+              "machine": machine(),
               "floor_p99_s": FLOOR_P99_SECONDS, "result": result, "checks": checks, "pass": all(checks.values())}
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-    print(json.dumps(report, indent=2))
+    write(args.out, report)
     return 0 if report["pass"] else 1

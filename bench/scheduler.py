@@ -17,9 +17,6 @@ a watch has seen each bound (floor: 300 pods bound per second at 1,000 nodes).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +27,8 @@ from paddock.core.labels import selector_from_set
 from paddock.scheduler.algorithm import Algorithm, FitError
 from paddock.scheduler.framework import NodeInfo, PodInfo
 from paddock.scheduler.native import NativeAlgorithm
+
+from .report import machine, write
 
 WORKLOADS = Path(__file__).resolve().parent / "workloads" / "scheduler.yaml"
 FLOORS = {"native_pods_per_s": 1500, "native_over_python": 10, "end_to_end_pods_bound_per_s": 300}
@@ -146,15 +145,11 @@ def main(args: argparse.Namespace) -> int:
             e2e["bound"] == args.e2e_pods
             and e2e["pods_bound_per_s"] >= FLOORS["end_to_end_pods_bound_per_s"])
     report = {"benchmark": "scheduler",
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                          "platform": platform.platform()},
+              "machine": machine(),
               "params": {"nodes": args.nodes, "pods": args.pods, "impls": impls},
               "floors": FLOORS, "results": results, "native_over_python": ratios,
               "parallel_scoring": parallel, "end_to_end": e2e, "checks": checks, "pass": all(checks.values())}
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-    print(json.dumps(results, indent=2))
+    write(args.out, report, results)
     return 0 if report["pass"] else 1
 
 

@@ -10,11 +10,12 @@ a data stream, each waiting for its SYN_REPLY.  The pods are real TCP servers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import random
 import struct
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -287,6 +288,29 @@ class Kubelet:
         self.server.close()
 
 
+@contextlib.asynccontextmanager
+async def session(chunk: int = 64 * 1024) -> AsyncIterator[tuple[Kubelet, Client]]:
+    """A Kubelet serving a connected Client.  On a clean exit the client hangs up and the
+    session must then end without error; a failing test skips this, as its failure says more."""
+    kubelet = Kubelet(chunk)
+    client = await kubelet.connect()
+    yield kubelet, client
+    client.writer.close()
+    await kubelet.wait_served()
+    kubelet.close()
+
+
+@contextlib.asynccontextmanager
+async def forwarding(mode: str = "echo", payload: bytes = b"",
+                     chunk: int = 64 * 1024) -> AsyncIterator[tuple[Pod, Kubelet, Client]]:
+    """A ``session`` and a Pod (see ``Pod`` for ``mode`` and ``payload``) to forward to; on
+    a clean exit the session ends as in ``session``, then the pod stops listening."""
+    pod = await Pod(mode, payload).start()
+    async with session(chunk) as (kubelet, client):
+        yield pod, kubelet, client
+    pod.close()
+
+
 async def serve(read: Callable[[], Awaitable[bytes]],
                 write: Callable[[bytes], Awaitable[None]]) -> None:
     """serve_portforward for the pod ``POD``, dialling 127.0.0.1."""
@@ -411,41 +435,31 @@ def test_decoder_refuses_what_is_not_spdy(wire: bytes) -> None:
 
 def test_ping_is_answered_with_its_own_id() -> None:
     async def go() -> None:
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        for ping_id in (1, 2, 3):  # even ids would answer the server's pings: not echoed
-            await client.ping(ping_id)
-        assert await asyncio.wait_for(client.pings.get(), WAIT) == 1
-        assert await asyncio.wait_for(client.pings.get(), WAIT) == 3
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
+        async with session() as (_, client):
+            for ping_id in (1, 2, 3):  # even ids would answer the server's pings: not echoed
+                await client.ping(ping_id)
+            assert await asyncio.wait_for(client.pings.get(), WAIT) == 1
+            assert await asyncio.wait_for(client.pings.get(), WAIT) == 3
 
     run(go)
 
 
 def test_four_megabytes_go_each_way_through_one_forwarded_connection() -> None:
     async def go() -> None:
-        pod = await Pod("echo").start()
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        # The client announces a tiny window and never widens it: spdystream does not do
-        # flow control, so the server must not wait for window either.
-        client.writer.write(control(4, struct.pack(">III", 1, 7, 1024)))
-        error, data = await client.forward(pod.port, 0)
-        payload = random.Random(1).randbytes(4 << 20)
-        await data.send(payload, fin=True)
-        assert await data.read_all() == payload
-        assert data.fin
-        assert await error.read_all() == b""
-        assert error.fin
-        await pod.wait_for(lambda: pod.received == [payload])
-        assert spdy.WINDOW_UPDATE not in client.control_kinds
-        assert spdy.SETTINGS not in client.control_kinds
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
-        pod.close()
+        async with forwarding() as (pod, _, client):
+            # The client announces a tiny window and never widens it: spdystream does not do
+            # flow control, so the server must not wait for window either.
+            client.writer.write(control(4, struct.pack(">III", 1, 7, 1024)))
+            error, data = await client.forward(pod.port, 0)
+            payload = random.Random(1).randbytes(4 << 20)
+            await data.send(payload, fin=True)
+            assert await data.read_all() == payload
+            assert data.fin
+            assert await error.read_all() == b""
+            assert error.fin
+            await pod.wait_for(lambda: pod.received == [payload])
+            assert spdy.WINDOW_UPDATE not in client.control_kinds
+            assert spdy.SETTINGS not in client.control_kinds
 
     run(go)
 
@@ -453,127 +467,92 @@ def test_four_megabytes_go_each_way_through_one_forwarded_connection() -> None:
 def test_each_side_can_half_close_while_the_other_keeps_sending() -> None:
     async def go() -> None:
         download = random.Random(2).randbytes(1 << 20)
-        pod = await Pod("download", download).start()
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        error, data = await client.forward(pod.port, 0)
-        assert await data.read_all() == download  # pod EOF: FIN on the data stream
-        assert data.fin and not error.ended.is_set()
-        await data.send(b"still here", fin=True)  # client FIN: the pod reads EOF
-        await pod.wait_for(lambda: pod.received == [b"still here"])
-        assert await error.read_all() == b""
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
-        pod.close()
+        async with forwarding("download", download) as (pod, _, client):
+            error, data = await client.forward(pod.port, 0)
+            assert await data.read_all() == download  # pod EOF: FIN on the data stream
+            assert data.fin and not error.ended.is_set()
+            await data.send(b"still here", fin=True)  # client FIN: the pod reads EOF
+            await pod.wait_for(lambda: pod.received == [b"still here"])
+            assert await error.read_all() == b""
 
     run(go)
 
 
 def test_many_connections_share_one_session() -> None:
     async def go() -> None:
-        pod = await Pod("echo").start()
-        kubelet = Kubelet()
-        client = await kubelet.connect()
+        async with forwarding() as (pod, _, client):
+            async def one(i: int) -> None:
+                _, data = await client.forward(pod.port, i)
+                payload = random.Random(i).randbytes(100_000 + i)
+                await data.send(payload, fin=True)
+                assert await data.read_all() == payload
 
-        async def one(i: int) -> None:
-            _, data = await client.forward(pod.port, i)
-            payload = random.Random(i).randbytes(100_000 + i)
-            await data.send(payload, fin=True)
-            assert await data.read_all() == payload
-
-        await asyncio.gather(*(one(i) for i in range(12)))
-        assert pod.accepted == 12
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
-        pod.close()
+            await asyncio.gather(*(one(i) for i in range(12)))
+            assert pod.accepted == 12
 
     run(go)
 
 
 def test_finished_connections_leave_nothing_behind() -> None:
     async def go() -> None:
-        pod = await Pod("echo").start()
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        for i in range(5):
-            error, data = await client.forward(pod.port, i)
-            await data.send(b"x" * 1000, fin=True)
-            await data.read_all()
+        async with forwarding() as (pod, kubelet, client):
+            for i in range(5):
+                error, data = await client.forward(pod.port, i)
+                await data.send(b"x" * 1000, fin=True)
+                await data.read_all()
+                await error.read_all()
+            # kubectl's own ending: after the data stream's FIN it resets the stream.
+            error, data = await client.forward(pod.port, 5)
+            await data.send(b"y")
+            await data.read_at_least(1)
+            data.reset()
             await error.read_all()
-        # kubectl's own ending: after the data stream's FIN it resets the stream.
-        error, data = await client.forward(pod.port, 5)
-        await data.send(b"y")
-        await data.read_at_least(1)
-        data.reset()
-        await error.read_all()
-        await pod.wait_for(lambda: pod.open == 0)
-        await asyncio.sleep(0.05)  # the reset's bookkeeping runs after the pod sees it
-        assert kubelet.session is not None and kubelet.forwarder is not None
-        assert kubelet.session._streams == {}
-        assert kubelet.forwarder.streams == {} and kubelet.forwarder._pairing == {}
-        assert not kubelet.forwarder._tasks
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
-        pod.close()
+            await pod.wait_for(lambda: pod.open == 0)
+            await asyncio.sleep(0.05)  # the reset's bookkeeping runs after the pod sees it
+            assert kubelet.session is not None and kubelet.forwarder is not None
+            assert kubelet.session._streams == {}
+            assert kubelet.forwarder.streams == {} and kubelet.forwarder._pairing == {}
+            assert not kubelet.forwarder._tasks
 
     run(go)
 
 
 def test_streams_without_request_ids_pair_by_stream_id() -> None:
     async def go() -> None:
-        pod = await Pod("echo").start()
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        for _ in range(2):
-            error, data = await client.forward(pod.port, None)
-            await data.send(b"old client", fin=True)
-            assert await data.read_all() == b"old client"
-            assert await error.read_all() == b""
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
-        pod.close()
+        async with forwarding() as (pod, _, client):
+            for _ in range(2):
+                error, data = await client.forward(pod.port, None)
+                await data.send(b"old client", fin=True)
+                assert await data.read_all() == b"old client"
+                assert await error.read_all() == b""
 
     run(go)
 
 
 def test_data_sent_before_the_pair_is_complete_reaches_the_pod() -> None:
     async def go() -> None:
-        pod = await Pod("echo").start()
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        headers = {"streamtype": "data", "port": str(pod.port), "requestid": "3"}
-        data = client.open(headers)
-        await asyncio.wait_for(data.replied, WAIT)
-        await data.send(b"early", fin=True)
-        error = client.open({**headers, "streamtype": "error"})
-        assert await data.read_all() == b"early"
-        assert await error.read_all() == b""
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
-        pod.close()
+        async with forwarding() as (pod, _, client):
+            headers = {"streamtype": "data", "port": str(pod.port), "requestid": "3"}
+            data = client.open(headers)
+            await asyncio.wait_for(data.replied, WAIT)
+            await data.send(b"early", fin=True)
+            error = client.open({**headers, "streamtype": "error"})
+            assert await data.read_all() == b"early"
+            assert await error.read_all() == b""
 
     run(go)
 
 
 def test_a_second_stream_of_one_kind_is_reported_and_reset() -> None:
     async def go() -> None:
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        headers = {"streamtype": "error", "port": "80", "requestid": "4"}
-        first = client.open(headers)
-        second = client.open(headers)
-        await asyncio.wait_for(second.ended.wait(), WAIT)
-        assert second.reset_status == spdy.CANCEL
-        assert await first.read_at_least(1) == (
-            b"error processing stream for request 4: error stream already assigned")
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
+        async with session() as (_, client):
+            headers = {"streamtype": "error", "port": "80", "requestid": "4"}
+            first = client.open(headers)
+            second = client.open(headers)
+            await asyncio.wait_for(second.ended.wait(), WAIT)
+            assert second.reset_status == spdy.CANCEL
+            assert await first.read_at_least(1) == (
+                b"error processing stream for request 4: error stream already assigned")
 
     run(go)
 
@@ -584,40 +563,32 @@ def test_a_failed_dial_is_reported_on_the_error_stream() -> None:
         port = pod.port
         pod.close()
         await pod.server.wait_closed()  # type: ignore[union-attr]
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        error, data = await client.forward(port, 0)
-        message = (await error.read_all()).decode()
-        assert message.startswith(f"error forwarding port {port} to pod {POD}, uid {UID}: ")
-        assert "refused" in message.lower() or "failed" in message.lower()
-        assert error.fin
-        assert await data.read_all() == b"" and data.fin
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
+        async with session() as (_, client):
+            error, data = await client.forward(port, 0)
+            message = (await error.read_all()).decode()
+            assert message.startswith(f"error forwarding port {port} to pod {POD}, uid {UID}: ")
+            assert "refused" in message.lower() or "failed" in message.lower()
+            assert error.fin
+            assert await data.read_all() == b"" and data.fin
 
     run(go)
 
 
 def test_streams_the_kubelet_would_refuse_are_reset() -> None:
     async def go() -> None:
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        bad = [
-            {"streamtype": "data"},
-            {"streamtype": "data", "port": "http"},
-            {"streamtype": "data", "port": "0"},
-            {"streamtype": "data", "port": "70000"},
-            {"port": "80"},
-            {"streamtype": "stdin", "port": "80"},
-        ]
-        streams = [client.open(h) for h in bad]
-        for stream in streams:
-            await asyncio.wait_for(stream.ended.wait(), WAIT)
-            assert stream.reset_status == spdy.CANCEL and not stream.replied.done()
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
+        async with session() as (_, client):
+            bad = [
+                {"streamtype": "data"},
+                {"streamtype": "data", "port": "http"},
+                {"streamtype": "data", "port": "0"},
+                {"streamtype": "data", "port": "70000"},
+                {"port": "80"},
+                {"streamtype": "stdin", "port": "80"},
+            ]
+            streams = [client.open(h) for h in bad]
+            for stream in streams:
+                await asyncio.wait_for(stream.ended.wait(), WAIT)
+                assert stream.reset_status == spdy.CANCEL and not stream.replied.done()
 
     run(go)
 
@@ -626,37 +597,27 @@ def test_a_lone_stream_gets_the_kubelet_timeout_message(monkeypatch: pytest.Monk
     monkeypatch.setattr(spdy, "STREAM_CREATION_TIMEOUT", 0.05)
 
     async def go() -> None:
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        error = client.open({"streamtype": "error", "port": "80", "requestid": "7"})
-        message = (await error.read_all()).decode()
-        assert message == f"(conn={POD}, request=7) timed out waiting for streams"
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
+        async with session() as (_, client):
+            error = client.open({"streamtype": "error", "port": "80", "requestid": "7"})
+            message = (await error.read_all()).decode()
+            assert message == f"(conn={POD}, request=7) timed out waiting for streams"
 
     run(go)
 
 
 def test_client_reset_of_the_data_stream_closes_the_pod_connection() -> None:
     async def go() -> None:
-        pod = await Pod("echo").start()
-        kubelet = Kubelet()
-        client = await kubelet.connect()
-        error, data = await client.forward(pod.port, 0)
-        await data.send(b"ping")
-        assert await data.read_at_least(4) == b"ping"
-        data.reset()
-        await pod.wait_for(lambda: pod.accepted == 1 and pod.open == 0)
-        assert await error.read_all() == b"" and error.fin
-        # The session goes on: another connection works.
-        _, data2 = await client.forward(pod.port, 1)
-        await data2.send(b"again", fin=True)
-        assert await data2.read_all() == b"again"
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
-        pod.close()
+        async with forwarding() as (pod, _, client):
+            error, data = await client.forward(pod.port, 0)
+            await data.send(b"ping")
+            assert await data.read_at_least(4) == b"ping"
+            data.reset()
+            await pod.wait_for(lambda: pod.accepted == 1 and pod.open == 0)
+            assert await error.read_all() == b"" and error.fin
+            # The session goes on: another connection works.
+            _, data2 = await client.forward(pod.port, 1)
+            await data2.send(b"again", fin=True)
+            assert await data2.read_all() == b"again"
 
     run(go)
 
@@ -688,20 +649,14 @@ def test_the_end_of_the_session_closes_every_pod_connection(ending: str) -> None
 
 def test_input_split_into_single_bytes_is_understood() -> None:
     async def go() -> None:
-        pod = await Pod("echo").start()
-        kubelet = Kubelet(chunk=1)
-        client = await kubelet.connect()
-        await client.ping(9)
-        assert await asyncio.wait_for(client.pings.get(), WAIT) == 9
-        for i in range(2):
-            error, data = await client.forward(pod.port, i)
-            await data.send(b"one byte at a time" * 20, fin=True)
-            assert await data.read_all() == b"one byte at a time" * 20
-            assert await error.read_all() == b""
-        client.writer.close()
-        await kubelet.wait_served()
-        kubelet.close()
-        pod.close()
+        async with forwarding(chunk=1) as (pod, _, client):
+            await client.ping(9)
+            assert await asyncio.wait_for(client.pings.get(), WAIT) == 9
+            for i in range(2):
+                error, data = await client.forward(pod.port, i)
+                await data.send(b"one byte at a time" * 20, fin=True)
+                assert await data.read_all() == b"one byte at a time" * 20
+                assert await error.read_all() == b""
 
     run(go)
 
