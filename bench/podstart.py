@@ -5,7 +5,10 @@ namespace of its own.  ``--pods`` one-container pods (``pause``: ``sleep infinit
 the image map) are created already bound to the node (``spec.nodeName``), ``--rate`` per
 second, and a watch notes when each is first seen Running; the latency of a pod is that
 time less the time its create was answered.  Then, with ``--burst``, the same again with
-all pods created at once.  Floor (issue 6): p99 under 1 s at the paced rate.
+all pods created at once, and the memory of the node's pods while they all run (the pods'
+cgroups: containers, their shims, the sandboxes), per pod.  This is done for each container
+shim of ``--shims`` (the native nsinit.c and its Python twin), and their ratios reported.
+Floor (issue 6): p99 under 1 s at the paced rate.
 """
 
 from __future__ import annotations
@@ -31,7 +34,16 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-async def _measure(kubeconfig: str, node: str, count: int, rate: float, prefix: str) -> list[float]:
+def _memory_bytes(node: str) -> int:
+    try:
+        with open(f"/sys/fs/cgroup/memory/paddock/{node}/memory.usage_in_bytes") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 0
+
+
+async def _measure(kubeconfig: str, node: str, count: int, rate: float, prefix: str,
+                   memory: list[int] | None = None) -> list[float]:
     async with Client.from_kubeconfig(kubeconfig, qps=0) as client:
         created: dict[str, float] = {}
         running: dict[str, float] = {}
@@ -69,6 +81,8 @@ async def _measure(kubeconfig: str, node: str, count: int, rate: float, prefix: 
         except TimeoutError:
             raise SystemExit(f"only {len(running)} of {count} pods became Running") from None
         watcher.cancel()
+        if memory is not None:
+            memory.append(_memory_bytes(node))
         latencies = [running[n] - created[n] for n in created]
         await asyncio.gather(*(client.delete("pods", n, "default", options={"gracePeriodSeconds": 0})
                                for n in created))
@@ -86,7 +100,7 @@ def _summary(latencies: list[float]) -> dict[str, float]:
             "p99_s": _percentile(latencies, 99), "max_s": max(latencies)}
 
 
-def run(count: int, rate: float, burst: bool) -> dict[str, Any]:
+def run(count: int, rate: float, burst: bool, shim: str) -> dict[str, Any]:
     import uvloop
 
     from .server import temporary_apiserver
@@ -97,7 +111,8 @@ def run(count: int, rate: float, burst: bool) -> dict[str, Any]:
         log = open(os.path.join(data, "kubelet.log"), "ab")
         proc = subprocess.Popen([sys.executable, "-m", "paddock.cli", "kubelet", "--kubeconfig", kubeconfig,
                                  "--node-name", "bench-node", "--root-dir", os.path.join(data, "kubelet"),
-                                 "--node-netns", netns, "--pod-cidr", "198.18.9.0/24"],
+                                 "--node-netns", netns, "--pod-cidr", "198.18.9.0/24",
+                                 "--container-shim", shim],
                                 stdout=log, stderr=subprocess.STDOUT)
         try:
             async def ready() -> None:
@@ -113,7 +128,10 @@ def run(count: int, rate: float, burst: bool) -> dict[str, Any]:
             result: dict[str, Any] = {"paced": {"rate_per_s": rate, **_summary(
                 uvloop.run(_measure(kubeconfig, "bench-node", count, rate, "paced")))}}
             if burst:
-                result["burst"] = _summary(uvloop.run(_measure(kubeconfig, "bench-node", count, 0, "burst")))
+                memory: list[int] = []
+                result["burst"] = _summary(uvloop.run(_measure(kubeconfig, "bench-node", count, 0, "burst",
+                                                               memory)))
+                result["memory_per_pod_mb"] = memory[0] / count / 2**20
         except SystemExit:
             with open(os.path.join(data, "kubelet.log"), "rb") as f:
                 sys.stderr.write(f.read()[-4000:].decode(errors="replace"))
@@ -128,13 +146,24 @@ def run(count: int, rate: float, burst: bool) -> dict[str, Any]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pods", type=int, default=100)
     parser.add_argument("--rate", type=float, default=10.0, help="pods created per second")
-    parser.add_argument("--burst", action="store_true", help="also create them all at once")
+    parser.add_argument("--burst", action="store_true",
+                        help="also create them all at once, and measure their memory")
+    parser.add_argument("--shims", default="native,python",
+                        help="the container shims to measure, in turn (native needs make build)")
     parser.add_argument("--out", default="bench-podstart.json")
 
 
 def main(args: argparse.Namespace) -> int:
-    result = run(args.pods, args.rate, args.burst)
-    checks = {"p99_under_1s": result["paced"]["p99_s"] < FLOOR_P99_SECONDS}
+    shims = [s for s in args.shims.split(",") if s]
+    result: dict[str, Any] = {shim: run(args.pods, args.rate, args.burst, shim) for shim in shims}
+    if "native" in result and "python" in result:
+        native, python = result["native"], result["python"]
+        ratios = {"paced_p99": python["paced"]["p99_s"] / native["paced"]["p99_s"]}
+        if args.burst:
+            ratios["burst_p99"] = python["burst"]["p99_s"] / native["burst"]["p99_s"]
+            ratios["memory_per_pod"] = python["memory_per_pod_mb"] / max(native["memory_per_pod_mb"], 1e-9)
+        result["python_over_native"] = ratios
+    checks = {"p99_under_1s": result[shims[0]]["paced"]["p99_s"] < FLOOR_P99_SECONDS}
     report = {"benchmark": "podstart (process runtime, bound to Running)",
               "machine": machine(),
               "floor_p99_s": FLOOR_P99_SECONDS, "result": result, "checks": checks, "pass": all(checks.values())}

@@ -205,13 +205,23 @@ def process_runtime(args: argparse.Namespace, client: Client, capacity: dict[str
     """The process runtime the flags describe, reading Secrets, ConfigMaps and volumes
     through ``client`` and recording the pods' events."""
     from paddock.core.events import EventRecorder
+    from paddock.core.informer import NAMESPACE_INDEX, Informer
     from paddock.core.status import APIError
 
     from .images import ImageMap
     from .network import NodeNetwork
 
+    # services feed every container's environment: watched, as upstream's kubelet does,
+    # not listed for each container start
+    services = Informer(client, "services")
+    services.start()
+    cleanups.append(services.stop)
+
     async def get(resource: str, namespace: str, name: str) -> dict[str, Any] | None:
         """One object (None if it does not exist), or with no name the namespace's list."""
+        if resource == "services" and not name:
+            await services.synced.wait()
+            return {"items": services.by_index(NAMESPACE_INDEX, namespace)}
         try:
             if not name:
                 return await client.list(resource, namespace or None)
