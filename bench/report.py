@@ -16,8 +16,9 @@ def machine() -> dict[str, Any]:
 
 def write(path: str, report: dict[str, Any], shown: Any = None) -> None:
     """Write ``report`` to ``path`` as indented JSON, making its directory, and print ``shown``
-    (a benchmark's summary) or, when there is none, the whole report."""
+    (a benchmark's summary: text as it is, anything else as JSON) or, when there is none,
+    the whole report."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
         json.dump(report, f, indent=2)
-    print(json.dumps(report if shown is None else shown, indent=2))
+    print(shown if isinstance(shown, str) else json.dumps(report if shown is None else shown, indent=2))

@@ -197,6 +197,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from .bench import hollow as bench_hollow
 
         return bench_hollow.main(args)
+    if args.bench == "density":
+        from .bench import density as bench_density
+
+        return bench_density.main(args)
     if args.bench == "podstart":
         from .bench import podstart as bench_podstart
 
@@ -282,6 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     controllers_bench_arguments(bctl)
     bctl.set_defaults(func=cmd_bench)
+    bdensity = bsub.add_parser("density", help="the density test: N hollow nodes x P pods, SLO report")
+    from .bench.density import add_arguments as density_arguments
+
+    density_arguments(bdensity)
+    bdensity.set_defaults(func=cmd_bench)
     bstart = bsub.add_parser("podstart", help="bound to Running of real pods on the process runtime")
     from .bench.podstart import add_arguments as podstart_arguments
 
