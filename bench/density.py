@@ -203,7 +203,8 @@ class Density:
         singles = [x for k, v in probe.latencies.items() if not k.startswith("list") for x in v]
         lists = [x for k, v in probe.latencies.items() if k.startswith("list") for x in v]
         checks = {
-            "all_pods_running": saturation["running"] == saturation["pods"],
+            "all_pods_running": saturation["running"] == saturation["pods"]
+            and latency["running"] == self.args.latency_pods,
             "pod_startup_p99": latency["p99_s"] <= SLO["pod_startup_p99_s"],
             "single_object_api_p99": percentile(singles, 99) <= SLO["single_object_p99_s"],
             "list_api_p99": percentile(lists, 99) <= SLO["list_p99_s"],
@@ -297,12 +298,19 @@ class Density:
         await asyncio.sleep(0.2)
         start = time.monotonic()
 
+        errors: list[str] = []
+
         async def create(i: int) -> None:
             name = f"latency-{i}"
-            await client.create("pods", {"metadata": {"name": name, "labels": {"density-latency": "true"}},
-                                         "spec": {"terminationGracePeriodSeconds": 0, "containers": [
-                                             {"name": "pause", "image": "registry.k8s.io/pause:3.9",
-                                              "resources": {"requests": {"cpu": "1m", "memory": "1Mi"}}}]}}, ns)
+            pod = {"metadata": {"name": name, "labels": {"density-latency": "true"}},
+                   "spec": {"terminationGracePeriodSeconds": 0, "containers": [
+                       {"name": "pause", "image": "registry.k8s.io/pause:3.9",
+                        "resources": {"requests": {"cpu": "1m", "memory": "1Mi"}}}]}}
+            try:  # a failed create is a figure of the run, not the end of it
+                await client.create("pods", pod, ns)
+            except Exception as e:
+                errors.append(f"{name}: {type(e).__name__}: {e}")
+                return
             created[name] = time.monotonic()
 
         tasks = []
@@ -318,7 +326,7 @@ class Density:
             await watcher
         latencies = [seen[n] - created[n] for n in created if n in seen]
         return {**_stats(latencies), "created": len(created), "running": len(seen),
-                "seconds": time.monotonic() - start}
+                "create_errors": errors, "seconds": time.monotonic() - start}
 
     async def _cleanup(self, client: Client) -> float:
         start = time.monotonic()
@@ -413,8 +421,11 @@ def main(args: argparse.Namespace) -> int:
                         p.terminate()
                 for name, p in list(components.procs.items()):
                     if name != "apiserver":
-                        with contextlib.suppress(subprocess.TimeoutExpired):
+                        try:
                             p.wait(30)
+                        except subprocess.TimeoutExpired:  # never leave a component behind
+                            p.kill()
+                            p.wait()
     else:
         result = uvloop.run(Density(args, args.kubeconfig, components).run())
     report = {"benchmark": "density", "machine": machine(), "result": result, "pass": result["pass"]}
