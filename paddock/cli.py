@@ -180,36 +180,22 @@ def cmd_controller_manager(args: argparse.Namespace) -> int:
     return manager.main(args)
 
 
+# ``paddock bench NAME``: the module under bench/ (with add_arguments and main), and its help
+BENCHES = {
+    "codec": "JSON against protobuf: the codecs and end to end",
+    "controllers": "pod creation by the controller-manager, and a rolling update",
+    "density": "the density test: N hollow nodes x P pods, SLO report",
+    "podstart": "bound to Running of real pods on the process runtime",
+    "hollow": "memory and CPU of hollow nodes at steady state",
+    "scheduler": "scheduling decisions per second, in-process",
+}
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
-    if args.bench == "api":
-        from .bench import api as bench_api
+    import importlib
 
-        return bench_api.main(args)
-    if args.bench == "scheduler":
-        from .bench import scheduler as bench_scheduler
-
-        return bench_scheduler.main(args)
-    if args.bench == "controllers":
-        from .bench import controllers as bench_controllers
-
-        return bench_controllers.main(args)
-    if args.bench == "hollow":
-        from .bench import hollow as bench_hollow
-
-        return bench_hollow.main(args)
-    if args.bench == "density":
-        from .bench import density as bench_density
-
-        return bench_density.main(args)
-    if args.bench == "podstart":
-        from .bench import podstart as bench_podstart
-
-        return bench_podstart.main(args)
-    if args.bench == "codec":
-        from .bench import codec as bench_codec
-
-        return bench_codec.main(args)
-    return 2
+    module = importlib.import_module(f"paddock.bench.{args.bench}")
+    return int(module.main(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -276,36 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
     bapi.add_argument("--list-pods", type=int, default=10_000)
     bapi.add_argument("--watchers", type=int, default=1000)
     bapi.set_defaults(func=cmd_bench)
-    bcodec = bsub.add_parser("codec", help="JSON against protobuf: the codecs and end to end")
-    from .bench.codec import add_arguments as codec_arguments
+    import importlib
 
-    codec_arguments(bcodec)
-    bcodec.set_defaults(func=cmd_bench)
-    bctl = bsub.add_parser("controllers", help="pod creation by the controller-manager, and a rolling update")
-    from .bench.controllers import add_arguments as controllers_bench_arguments
-
-    controllers_bench_arguments(bctl)
-    bctl.set_defaults(func=cmd_bench)
-    bdensity = bsub.add_parser("density", help="the density test: N hollow nodes x P pods, SLO report")
-    from .bench.density import add_arguments as density_arguments
-
-    density_arguments(bdensity)
-    bdensity.set_defaults(func=cmd_bench)
-    bstart = bsub.add_parser("podstart", help="bound to Running of real pods on the process runtime")
-    from .bench.podstart import add_arguments as podstart_arguments
-
-    podstart_arguments(bstart)
-    bstart.set_defaults(func=cmd_bench)
-    bhollow = bsub.add_parser("hollow", help="memory and CPU of hollow nodes at steady state")
-    from .bench.hollow import add_arguments as hollow_bench_arguments
-
-    hollow_bench_arguments(bhollow)
-    bhollow.set_defaults(func=cmd_bench)
-    bsched = bsub.add_parser("scheduler", help="scheduling decisions per second, in-process")
-    from .bench.scheduler import add_arguments as scheduler_bench_arguments
-
-    scheduler_bench_arguments(bsched)
-    bsched.set_defaults(func=cmd_bench)
+    for name, text in BENCHES.items():
+        sub_parser = bsub.add_parser(name, help=text)
+        importlib.import_module(f"paddock.bench.{name}").add_arguments(sub_parser)
+        sub_parser.set_defaults(func=cmd_bench)
     return parser
 
 
