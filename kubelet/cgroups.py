@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from typing import Any
 
 from paddock.scheduler.framework import resource_list
@@ -110,6 +111,17 @@ class Cgroup:
                 except OSError:
                     ok = False
         return ok
+
+    def destroy(self, seconds: float = 1.0) -> bool:
+        """Kill every process in the group and remove it, giving the processes ``seconds``
+        to be gone (blocks: run it off the event loop); False if they are not."""
+        self.kill()
+        deadline = time.monotonic() + seconds
+        while not self.remove():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def oom_kills(self) -> int:
         for line in _read(self._file("memory", "memory.oom_control")).splitlines():

@@ -472,12 +472,7 @@ class ProcessRuntime:
         """Kill and remove what is left of pod ``uid``."""
         pod_dir = os.path.join(self.root_dir, "pods", uid)
         if self.use_cgroups:
-            group = Cgroup(f"{self.cgroup_parent}/pod{uid}")
-            group.kill()
-            for _ in range(50):
-                if group.remove():
-                    break
-                time.sleep(0.02)
+            Cgroup(f"{self.cgroup_parent}/pod{uid}").destroy()
         else:
             info = _read_json(os.path.join(pod_dir, "sandbox.json")) or {}
             if info and _start_time(int(info.get("holder_pid", 0))) == info.get("holder_start"):
@@ -485,16 +480,9 @@ class ProcessRuntime:
         Volumes(pod_dir, self.get, self.allocatable).teardown()
         shutil.rmtree(pod_dir, ignore_errors=True)
 
-    def clean_up_leftovers(self) -> None:
-        """Kill everything an earlier kubelet of this node left running."""
-        self.recover()
-        self._sweep()
-
     async def run_pod(self, pod: Obj, ip: str, changed: Callable[[], None]) -> Sandbox:
         spec = pod.get("spec") or {}
-        sandbox = Sandbox.for_pod(pod, "" if spec.get("hostNetwork") else ip)
-        if spec.get("hostNetwork"):
-            sandbox.ip = ip
+        sandbox = Sandbox.for_pod(pod, ip)
         pod_dir = os.path.join(self.root_dir, "pods", sandbox.uid)
         for sub in ("containers", "logs", "volumes"):
             os.makedirs(os.path.join(pod_dir, sub), exist_ok=True)
@@ -502,7 +490,8 @@ class ProcessRuntime:
         run = PodRun(pod, sandbox, pod_dir, changed, group, Volumes(pod_dir, self.get, self.allocatable))
         specs = (spec.get("initContainers") or []) + (spec.get("containers") or [])
         for state, c in zip(sandbox.init + sandbox.containers, specs, strict=True):
-            run.containers[state.name] = ContainerRun(c, state, run)
+            run.containers[state.name] = ContainerRun(
+                c, state, run, cgroup=Cgroup(f"{group.relative}/{state.name}") if group else None)
         adopted = getattr(self, "_adoptable", {}).pop(sandbox.uid, None)
         if adopted is not None:
             self._adopt(run, adopted)
@@ -767,8 +756,6 @@ class ProcessRuntime:
             mounts.append({"source": os.path.join(run.dir, "etc-hosts"), "target": "/etc/hosts"})
         mounts.append({"source": termination,
                        "target": spec.get("terminationMessagePath") or "/dev/termination-log"})
-        if c.cgroup is None and run.cgroup is not None:
-            c.cgroup = Cgroup(f"{run.cgroup.relative}/{c.name}")
         if c.cgroup is not None:
             limits, requests = cgroups.limits_of([spec])
             c.cgroup.create(limits, requests)
@@ -776,8 +763,10 @@ class ProcessRuntime:
         shim_spec = {"sandbox_pid": run.holder_pid, "state_dir": os.path.join(c.dir, "rootfs"),
                      "argv": argv, "env": env, "cwd": spec.get("workingDir") or "/", "log": log_path,
                      "mounts": mounts, "cgroups": c.cgroup.dirs() if c.cgroup is not None else [],
-                     "join": ["ipc"] if (pod.get("spec") or {}).get("hostNetwork") and self.network is None
-                     else ["net", "ipc"] if (pod.get("spec") or {}).get("hostNetwork") else ["net", "uts", "ipc"]}
+                     # a host-network pod keeps the host's UTS, and the node's network (or,
+                     # without a node namespace, the kubelet's own)
+                     "join": ["net", "uts", "ipc"] if not (pod.get("spec") or {}).get("hostNetwork")
+                     else ["net", "ipc"] if self.network is not None else ["ipc"]}
         spec_path = os.path.join(c.dir, "spec")
         if self.shim == "native":
             try:
@@ -852,8 +841,6 @@ class ProcessRuntime:
         log_path = str(state.get("log") or c.log_path(s.restart_count))
         if "running" in adopt:
             c.shim_pid, c.pid = int(state["shim"]), int(state.get("pid", 0))
-            if c.cgroup is None and c.pod.cgroup is not None:
-                c.cgroup = Cgroup(f"{c.pod.cgroup.relative}/{c.name}")
             c.exited.clear()
             s.state, s.reason, s.message, s.ready, s.started = "running", "", "", False, None
             return await self._supervise(c, lambda: _wait_pid(c.shim_pid), int(state.get("oom_before", 0)),
@@ -1031,11 +1018,7 @@ class ProcessRuntime:
         if self.network is not None and not (run.pod.get("spec") or {}).get("hostNetwork"):
             await self.network.detach(run.uid)
         if run.cgroup is not None:
-            run.cgroup.kill()
-            for _ in range(50):
-                if run.cgroup.remove():
-                    break
-                await asyncio.sleep(0.02)
+            await asyncio.get_running_loop().run_in_executor(None, run.cgroup.destroy)
         run.volumes.teardown()
         self.pods.pop(run.uid, None)
         await asyncio.get_running_loop().run_in_executor(None, shutil.rmtree, run.dir, True)

@@ -269,11 +269,8 @@ def _host_path(spec: Obj) -> str:
               "Socket": lambda p: stat.S_ISSOCK(os.stat(p).st_mode),
               "CharDevice": lambda p: stat.S_ISCHR(os.stat(p).st_mode),
               "BlockDevice": lambda p: stat.S_ISBLK(os.stat(p).st_mode)}
-    if kind in checks:
-        if not os.path.exists(path):
-            raise VolumeError(f"hostPath type check failed: {path} is not a {kind.lower()}")
-        if not checks[kind](path):
-            raise VolumeError(f"hostPath type check failed: {path} is not a {kind.lower()}")
+    if kind in checks and not (os.path.exists(path) and checks[kind](path)):
+        raise VolumeError(f"hostPath type check failed: {path} is not a {kind.lower()}")
     elif not kind and not exists:
         os.makedirs(path, mode=0o755, exist_ok=True)  # upstream's runtime creates it too
     return path
