@@ -807,14 +807,24 @@ def _kind(shape: _Shape, *values: Any) -> str:
     nil map or list); if every present value is empty the node is a leaf, which keeps the
     difference between an empty value and a missing one.
     """
-    present = [v for v in values if v is not _ABSENT and v is not None]
-    if isinstance(shape, _List):
-        if shape.kind != "atomic" and all(isinstance(v, list) for v in present):
-            return "list" if any(present) else "leaf"
+    # a plain loop: this runs for every node of every object the managed fields compare
+    if type(shape) is _List:
+        if shape.kind == "atomic":
+            return "leaf"
+        container: type = list
+    else:
+        container = dict
+    nonempty = False
+    for v in values:
+        if v is _ABSENT or v is None:
+            continue
+        if not isinstance(v, container):
+            return "leaf"
+        if v:
+            nonempty = True
+    if not nonempty:
         return "leaf"
-    if all(isinstance(v, dict) for v in present):
-        return "map" if any(present) else "leaf"
-    return "leaf"
+    return "list" if container is list else "map"
 
 
 def _without_nulls(value: Any) -> Any:

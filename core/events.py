@@ -26,6 +26,7 @@ FOLD_SECONDS = 600
 REMEMBERED = 4096
 SPAM_BURST = 25
 SPAM_REFILL_SECONDS = 300.0
+FLUSH_SECONDS = 5.0
 
 
 def _now() -> str:
@@ -63,10 +64,21 @@ class EventRecorder:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def flush(self) -> None:
-        """Wait for the events recorded so far to be written."""
+    async def flush(self, timeout: float = FLUSH_SECONDS) -> None:
+        """Wait for the events recorded so far to be written, at most ``timeout`` seconds;
+        what is still waiting then (behind a client's rate limit) is dropped, so that a
+        component told to stop stops."""
+        deadline = time.monotonic() + timeout
         while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pending = list(self._tasks)
+                log.warning("%d events not written before stopping", len(pending))
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                return
+            await asyncio.wait(list(self._tasks), timeout=left)
 
     async def _write(self, obj: dict[str, Any], event_type: str, reason: str, message: str) -> None:
         md = obj.get("metadata") or {}

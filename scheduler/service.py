@@ -71,7 +71,7 @@ def is_pending(pod: dict[str, Any]) -> bool:
 
 class Scheduler:
     def __init__(self, client: Client, percentage_of_nodes_to_score: int = 0,
-                 parallelism: int = 0) -> None:
+                 parallelism: int = 0, event_client: Client | None = None) -> None:
         self.client = client
         self.algorithm = (
             algorithm.Algorithm(percentage_of_nodes_to_score)
@@ -79,7 +79,9 @@ class Scheduler:
             else NativeAlgorithm(percentage_of_nodes_to_score, parallelism))
         self.cache = SchedulerCache()
         self.queue = SchedulingQueue()
-        self.events = EventRecorder(client, SCHEDULER_NAME, socket.gethostname())
+        # events have a client (and rate limit) of their own, as upstream's scheduler's: a
+        # Scheduled event per pod must not halve the rate at which pods are bound
+        self.events = EventRecorder(event_client or client, SCHEDULER_NAME, socket.gethostname())
         self.pods = Informer(client, "pods")
         self.nodes = Informer(client, "nodes")
         self.pods.add_handler(self._on_pod)
@@ -225,8 +227,10 @@ def main(args: argparse.Namespace) -> int:
     import uvloop
 
     async def go() -> int:
-        async with client_from_flags(args, SCHEDULER_NAME) as client:
-            scheduler = Scheduler(client, args.percentage_of_nodes_to_score, args.parallelism)
+        async with (client_from_flags(args, SCHEDULER_NAME) as client,
+                    client_from_flags(args, SCHEDULER_NAME) as event_client):
+            scheduler = Scheduler(client, args.percentage_of_nodes_to_score, args.parallelism,
+                                  event_client)
             return await lead_until_stopped(client, args, scheduler.run, scheduler.events.flush)
 
     try:

@@ -36,3 +36,25 @@ def test_repeats_fold_and_an_object_gets_at_most_a_burst_of_25(
     assert len(same) == 1 and same[0]["count"] == 3
     created = [e for e in events if e["reason"] == "Created"]
     assert len(created) == 25 - 3  # the three repeats spent three of the burst
+
+
+def test_flush_gives_up_after_its_timeout_on_events_held_by_the_rate_limit(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    async def go() -> tuple[float, int, int]:
+        async with Client.from_kubeconfig(apiserver.kubeconfig, qps=2, burst=1) as c:
+            recorder = EventRecorder(c, "test-scheduler")
+            for i in range(40):  # 40 objects: 20 s of writes at 2 a second
+                recorder.record({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {
+                    "name": f"cm-{i}", "namespace": namespace, "uid": f"uid-{i}"}},
+                    "Normal", "Scheduled", "placed")
+            start = asyncio.get_running_loop().time()
+            await recorder.flush(timeout=1.0)
+            took = asyncio.get_running_loop().time() - start
+            async with Client.from_kubeconfig(apiserver.kubeconfig) as reader:
+                written = len((await reader.list("events", namespace))["items"])
+            return took, len(recorder._tasks), written
+
+    took, pending, written = asyncio.run(go())
+    assert took < 3.0
+    assert pending == 0
+    assert 1 <= written < 40
