@@ -31,7 +31,7 @@ class ResourceCache:
         self.prefix = f"/registry/{resource}/"
         self.objects: dict[str, CachedObject] = {}
         self._keys: list[str] = []
-        self.ring = EventRing(ring_capacity)
+        self.ring = EventRing(ring_capacity, live=self.objects.get)
         self.fanout = Fanout()
 
     # -- feeding ----------------------------------------------------------------------------

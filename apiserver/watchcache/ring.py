@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -11,19 +11,42 @@ import orjson
 
 class CachedObject:
     """One object as the cache holds it: the decoded dict (never mutated once cached; the
-    apiserver copies before changing anything) and its JSON bytes, encoded on first use
-    and then shared by every reader."""
+    apiserver copies before changing anything) and its JSON and protobuf bytes, encoded on
+    first use and then shared by every reader.
 
-    __slots__ = ("key", "obj", "rev", "namespace", "_json", "_pb", "_pb_span")
+    A version that only the event ring still holds (a newer one has replaced it) is
+    :meth:`compact`: it keeps its JSON bytes alone, a seventh of the decoded dict's memory,
+    and decodes them again, without keeping the result, for the rare reader (a watch that
+    resumes from far back)."""
+
+    __slots__ = ("key", "_obj", "rev", "namespace", "_json", "_pb", "_pb_span")
 
     def __init__(self, key: str, obj: dict[str, Any], rev: int, namespace: str) -> None:
         self.key = key
-        self.obj = obj
+        self._obj: dict[str, Any] | None = obj
         self.rev = rev
         self.namespace = namespace
         self._json: bytes | None = None
         self._pb: bytes | None = None
         self._pb_span: tuple[int, int] | None = None
+
+    @property
+    def obj(self) -> dict[str, Any]:
+        obj = self._obj
+        if obj is None:
+            assert self._json is not None
+            return orjson.loads(self._json)  # type: ignore[no-any-return]
+        return obj
+
+    def compact(self) -> None:
+        """Keep only the JSON bytes (see the class)."""
+        if self._obj is None:
+            return
+        if self._json is None:
+            self._json = orjson.dumps(self._obj)
+        self._obj = None
+        self._pb = None
+        self._pb_span = None
 
     def protobuf(self) -> bytes:
         """The object in the protobuf envelope, encoded on first use and then shared."""
@@ -37,18 +60,24 @@ class CachedObject:
             msg = pb.message_for(api_version, kind)
             if msg is None:
                 raise ValueError(f"no protobuf message for {api_version} {kind}")
-            self._pb = pb.encode_envelope(obj, api_version, kind, msg)
+            data = pb.encode_envelope(obj, api_version, kind, msg)
+            if self._obj is None:
+                return data  # compacted: encoded for this reader only
+            self._pb = data
         return self._pb
 
     def protobuf_message(self) -> memoryview:
         """The object's message without the envelope (a view of :meth:`protobuf`), which is
         what a List holds for each item."""
         data = self.protobuf()
-        if self._pb_span is None:
+        span = self._pb_span
+        if span is None:
             from ...core.protobuf import message_span
 
-            self._pb_span = message_span(data)
-        start, end = self._pb_span
+            span = message_span(data)
+            if self._obj is not None:
+                self._pb_span = span
+        start, end = span
         return memoryview(data)[start:end]
 
     @property
@@ -81,6 +110,15 @@ class WatchEvent:
         every protobuf watcher."""
         return self._get(True, type or self.type)
 
+    def compact(self, live: CachedObject | None) -> None:
+        """Drop what only the delivery of this event needed: its encoded forms, and the
+        decoded dicts of versions other than ``live`` (the key's current object)."""
+        self._encoded = None
+        if self.cur is not live:
+            self.cur.compact()
+        if self.prev is not None:
+            self.prev.compact()
+
     def _get(self, protobuf: bool, t: str) -> bytes:
         encoded = self._encoded
         if encoded is None:
@@ -99,18 +137,30 @@ class WatchEvent:
 
 
 class EventRing:
-    """A bounded buffer of the most recent events of one resource."""
+    """A bounded buffer of the most recent events of one resource.
 
-    def __init__(self, capacity: int) -> None:
+    Only the newest ``hot`` events keep their encoded forms and decoded versions; an event
+    that falls further back is compacted (:meth:`WatchEvent.compact`), since by then every
+    watcher that keeps up has written it.  ``live`` gives the current object of a key, which
+    is never compacted."""
+
+    def __init__(self, capacity: int, hot: int = 1000,
+                 live: Callable[[str], CachedObject | None] | None = None) -> None:
         self._events: deque[WatchEvent] = deque(maxlen=capacity)
+        self.hot = hot
+        self.live = live
         # the revision before the oldest event we still hold: a watch from any revision
         # >= this can be served from the ring alone
         self.floor = 0
 
     def append(self, ev: WatchEvent) -> None:
-        if len(self._events) == self._events.maxlen:
-            self.floor = self._events[0].rev
-        self._events.append(ev)
+        evs = self._events
+        if len(evs) == evs.maxlen:
+            self.floor = evs[0].rev
+        evs.append(ev)
+        if len(evs) > self.hot:
+            old = evs[-self.hot - 1]  # near the end of a deque: cheap to reach
+            old.compact(self.live(old.cur.key) if self.live is not None else None)
 
     def covers(self, revision: int) -> bool:
         """True when every event after ``revision`` is still in the ring."""
