@@ -227,6 +227,7 @@ class Density:
                 "api_single_object": _stats(singles), "api_list": _stats(lists), "api_errors": probe.errors,
                 "running_over_time": self.running_over_time, "components": self.components.summary(),
                 "component_samples": self.components.samples, "slo": SLO, "checks": checks,
+                "component_flags": {"scheduler": list(SCHEDULER_FLAGS)} if self.components.procs else {},
                 "pass": all(checks.values())}
 
     async def _sample(self, stop: asyncio.Event) -> None:
