@@ -24,6 +24,7 @@ from ..core import status as st
 from ..core.meta import now_rfc3339
 from ..core.resources import Resource, lookup
 from . import conversion
+from .metrics import Metrics
 from .registry import Registry, Store, WriteOptions, copy_object
 from .storage import Compacted
 from .watchcache.ring import CachedObject, WatchEvent
@@ -315,9 +316,11 @@ def build_filter(res: Resource, query: Any) -> tuple[Callable[[dict[str, Any]], 
 class ResourceHandler:
     """Serves every request under /api/v1 and /apis/<g>/<v> that names a resource."""
 
-    def __init__(self, registry: Registry, watch_queue_limit: int = 10_000) -> None:
+    def __init__(self, registry: Registry, watch_queue_limit: int = 10_000,
+                 metrics: Metrics | None = None) -> None:
         self.registry = registry
         self.watch_queue_limit = watch_queue_limit
+        self.metrics = metrics or Metrics()
         self.active_watches = 0
 
     def store(self, res: Resource) -> Store:
@@ -422,12 +425,16 @@ class ResourceHandler:
         resp = web.StreamResponse(status=200, headers={"Content-Type": ctype, "Cache-Control": "no-cache"})
         resp.enable_chunked_encoding()
         cache = self.registry.cache
+        # each event's bytes, as upstream's apiserver_watch_events_sizes
+        sizes, sizes_key = self.metrics.watch_events_sizes, (res.group, res.version, res.name)
         try:
             watcher = cache.watch(res.name, revision, namespace, node, pred, self.watch_queue_limit)
         except Compacted:
             await resp.prepare(request)
             err = st.expired(f"too old resource version: {revision} ({cache.revision})").status()
-            await resp.write(self._encode_event(accept, "ERROR", err))
+            frame = self._encode_event(accept, "ERROR", err)
+            await resp.write(frame)
+            sizes.observe(sizes_key, len(frame))
             await resp.write_eof()
             return resp
         self.active_watches += 1
@@ -454,6 +461,7 @@ class ResourceHandler:
                         else:
                             chunk.append(ev.json_line(typ))
                     await resp.write(b"".join(chunk))
+                    sizes.observe_each(sizes_key, map(len, chunk))
                     last_sent = time.monotonic()
                 if watcher.closed:
                     break
@@ -461,7 +469,9 @@ class ResourceHandler:
                 if now >= deadline:
                     if bookmarks:
                         # tell the client how far it got, so its next watch resumes from here
-                        await resp.write(self._bookmark(res, cache.revision, accept))
+                        frame = self._bookmark(res, cache.revision, accept)
+                        await resp.write(frame)
+                        sizes.observe(sizes_key, len(frame))
                     break
                 watcher.wakeup.clear()
                 wait = deadline - now
@@ -471,7 +481,9 @@ class ResourceHandler:
                     await asyncio.wait_for(watcher.wakeup.wait(), wait)
                 except TimeoutError:
                     if bookmarks and time.monotonic() - last_sent >= BOOKMARK_INTERVAL:
-                        await resp.write(self._bookmark(res, cache.revision, accept))
+                        frame = self._bookmark(res, cache.revision, accept)
+                        await resp.write(frame)
+                        sizes.observe(sizes_key, len(frame))
                         last_sent = time.monotonic()
             await resp.write_eof()
         except (ConnectionResetError, asyncio.CancelledError):

@@ -73,7 +73,7 @@ class APIServer:
             config.storage_url or f"lmdb://{os.path.join(config.data_dir, 'store')}")
         self.cache = WatchCache(self.storage, [r.name for r in storage_resources()])
         self.registry = Registry(self.storage, self.cache, config.service_cluster_ip_range)
-        self.handler = ResourceHandler(self.registry, config.watch_queue_limit)
+        self.handler = ResourceHandler(self.registry, config.watch_queue_limit, self.metrics)
         self.namespaces = NamespaceController(self.registry)
         self.creds: Credentials | None = None
         self.proxy: KubeletProxy | None = None
@@ -138,6 +138,7 @@ class APIServer:
         labels = ("", "", "", "")
         code = 500
         counted = False
+        resp: web.StreamResponse | None = None
         try:
             if not path.startswith(PUBLIC_PATHS) and not self._authenticated(request):
                 raise st.unauthorized()
@@ -159,7 +160,8 @@ class APIServer:
             return resp
         except st.APIError as e:
             code = e.code
-            return self._error(e, request)
+            resp = self._error(e, request)
+            return resp
         except asyncio.CancelledError:
             code = 499
             raise
@@ -177,6 +179,11 @@ class APIServer:
             verb = labels[0] or method
             self.metrics.request_duration.observe(
                 (verb, labels[1], labels[2], labels[3], str(code)), time.monotonic() - start)
+            if labels[2]:  # resource requests, as upstream; a watch's events are counted as sent
+                if type(resp) is web.Response and isinstance(resp.body, bytes):
+                    self.metrics.response_sizes.observe((verb, *labels[1:]), len(resp.body))
+                if mutating and request.content_length:
+                    self.metrics.request_body_sizes.observe((labels[2], verb), request.content_length)
 
     def _authenticated(self, request: web.BaseRequest) -> bool:
         auth = request.headers.get("Authorization", "")

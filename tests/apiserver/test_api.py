@@ -341,6 +341,37 @@ def test_metrics_expose_request_duration_histogram(apiserver: APIServerProcess) 
     assert 'apiserver_request_duration_seconds_bucket{verb="list",group="",resource="namespaces"' in text
 
 
+def _metric(text: str, name: str, **labels: str) -> float:
+    """A sample of the Prometheus text ``text`` (0 when absent)."""
+    head = name + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "} "
+    for line in text.splitlines():
+        if line.startswith(head):
+            return float(line[len(head):])
+    return 0.0
+
+
+def test_metrics_count_the_bytes_of_request_bodies_responses_and_watch_events(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    before = apiserver.request("GET", "/metrics").body.decode()
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "sized"}, "data": {"k": "v"}}
+    created = apiserver.request("POST", f"/api/v1/namespaces/{namespace}/configmaps", cm)
+    assert created.status == 201
+    watched = apiserver.request("GET", f"/api/v1/namespaces/{namespace}/configmaps?watch=true&timeoutSeconds=1")
+    assert b'"ADDED"' in watched.body
+    after = apiserver.request("GET", "/metrics").body.decode()
+
+    def grew(name: str, **labels: str) -> float:
+        return _metric(after, name, **labels) - _metric(before, name, **labels)
+
+    assert grew("apiserver_request_body_size_bytes_sum", resource="configmaps", verb="create") == len(
+        json.dumps(cm))
+    assert grew("apiserver_response_sizes_sum", verb="create", group="", resource="configmaps",
+                subresource="") == len(created.body)
+    assert grew("apiserver_watch_events_sizes_sum", group="", version="v1", resource="configmaps") == len(
+        watched.body)
+    assert grew("apiserver_watch_events_sizes_count", group="", version="v1", resource="configmaps") == 1
+
+
 def test_discovery_aggregated_content_type(apiserver: APIServerProcess) -> None:
     accept = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
               "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
