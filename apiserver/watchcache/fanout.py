@@ -42,7 +42,7 @@ class Watcher:
             return False
         if self.namespace is not None and obj.namespace != self.namespace:
             return False
-        if self.node_name is not None and (obj.obj.get("spec") or {}).get("nodeName") != self.node_name:
+        if self.node_name is not None and obj.node_name() != self.node_name:
             return False
         return self.matcher is None or self.matcher(obj.obj)
 
@@ -123,13 +123,13 @@ class Fanout:
             for w in ns:
                 w.offer(ev)
         if self.by_node:
-            node = (ev.cur.obj.get("spec") or {}).get("nodeName")
+            node = ev.cur.node_name()
             seen = self.by_node.get(node) if node else None
             if seen:
                 for w in seen:
                     w.offer(ev)
             if ev.prev is not None:
-                prev_node = (ev.prev.obj.get("spec") or {}).get("nodeName")
+                prev_node = ev.prev.node_name()
                 if prev_node and prev_node != node:
                     for w in self.by_node.get(prev_node, ()):
                         w.offer(ev)

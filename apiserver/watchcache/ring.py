@@ -14,12 +14,15 @@ class CachedObject:
     apiserver copies before changing anything) and its JSON and protobuf bytes, encoded on
     first use and then shared by every reader.
 
-    A version that only the event ring still holds (a newer one has replaced it) is
-    :meth:`compact`: it keeps its JSON bytes alone, a seventh of the decoded dict's memory,
-    and decodes them again, without keeping the result, for the rare reader (a watch that
-    resumes from far back)."""
+    Once the object's event is behind the ring's hot window it is *compacted*: the decoded
+    dict, seven times the size of its JSON, is dropped and decoded again from the JSON for
+    each reader that asks for :attr:`obj` (without keeping it).  The current version of a
+    key keeps its protobuf bytes too, which protobuf GETs, LISTs and watches serve as they
+    are; a version that only the ring holds (a newer one replaced it) keeps the JSON alone,
+    for the rare watch that resumes from far back."""
 
-    __slots__ = ("key", "_obj", "rev", "namespace", "_json", "_pb", "_pb_span")
+    __slots__ = ("key", "_obj", "rev", "namespace", "_json", "_pb", "_pb_span", "_node",
+                 "_superseded")
 
     def __init__(self, key: str, obj: dict[str, Any], rev: int, namespace: str) -> None:
         self.key = key
@@ -29,6 +32,8 @@ class CachedObject:
         self._json: bytes | None = None
         self._pb: bytes | None = None
         self._pb_span: tuple[int, int] | None = None
+        self._node: str | None = None  # spec.nodeName, kept when compacted
+        self._superseded = False
 
     @property
     def obj(self) -> dict[str, Any]:
@@ -38,15 +43,33 @@ class CachedObject:
             return orjson.loads(self._json)  # type: ignore[no-any-return]
         return obj
 
-    def compact(self) -> None:
-        """Keep only the JSON bytes (see the class)."""
-        if self._obj is None:
+    @property
+    def compacted(self) -> bool:
+        return self._obj is None
+
+    def node_name(self) -> str | None:
+        """``spec.nodeName`` (what a kubelet's watch is indexed by), without decoding."""
+        obj = self._obj
+        if obj is None:
+            return self._node
+        node = (obj.get("spec") or {}).get("nodeName")
+        return node if isinstance(node, str) else None
+
+    def compact(self, superseded: bool) -> None:
+        """Drop the decoded dict (see the class); a ``superseded`` version drops its
+        protobuf bytes as well."""
+        if superseded and not self._superseded:
+            self._superseded = True
+            self._pb = None
+            self._pb_span = None
+        obj = self._obj
+        if obj is None:
             return
         if self._json is None:
-            self._json = orjson.dumps(self._obj)
+            self._json = orjson.dumps(obj)
+        node = (obj.get("spec") or {}).get("nodeName") if isinstance(obj.get("spec"), dict) else None
+        self._node = node if isinstance(node, str) else None
         self._obj = None
-        self._pb = None
-        self._pb_span = None
 
     def protobuf(self) -> bytes:
         """The object in the protobuf envelope, encoded on first use and then shared."""
@@ -61,8 +84,8 @@ class CachedObject:
             if msg is None:
                 raise ValueError(f"no protobuf message for {api_version} {kind}")
             data = pb.encode_envelope(obj, api_version, kind, msg)
-            if self._obj is None:
-                return data  # compacted: encoded for this reader only
+            if self._superseded:
+                return data  # only the ring holds it: encoded for this reader alone
             self._pb = data
         return self._pb
 
@@ -75,7 +98,7 @@ class CachedObject:
             from ...core.protobuf import message_span
 
             span = message_span(data)
-            if self._obj is not None:
+            if not self._superseded:
                 self._pb_span = span
         start, end = span
         return memoryview(data)[start:end]
@@ -111,13 +134,12 @@ class WatchEvent:
         return self._get(True, type or self.type)
 
     def compact(self, live: CachedObject | None) -> None:
-        """Drop what only the delivery of this event needed: its encoded forms, and the
-        decoded dicts of versions other than ``live`` (the key's current object)."""
+        """Drop what only the delivery of this event needed: its encoded forms and the
+        decoded versions; ``live`` is the key's current object (see CachedObject)."""
         self._encoded = None
-        if self.cur is not live:
-            self.cur.compact()
+        self.cur.compact(superseded=self.cur is not live)
         if self.prev is not None:
-            self.prev.compact()
+            self.prev.compact(superseded=True)
 
     def _get(self, protobuf: bool, t: str) -> bytes:
         encoded = self._encoded

@@ -144,5 +144,15 @@ def test_events_behind_the_hot_window_keep_only_json_and_replay_the_same(tmp_pat
         assert [t for t, _ in w.queue] == ["ADDED", "DELETED", "ADDED", "DELETED", "ADDED",
                                            "DELETED", "ADDED"]
         assert w.queue[-1][1].cur.obj["metadata"]["labels"]["v"] == "5"
+        # the current version, once behind the window, keeps JSON and protobuf bytes
+        for i in range(4):
+            await b.create(f"/registry/pods/ns/r{i}", obj(f"r{i}"))
+        live = cache.get("/registry/pods/ns/p")
+        assert live is not None and live.compacted
+        assert live.obj["metadata"]["labels"]["v"] == "5"
+        # (protobuf needs the kind, which these bare objects lack)
+        live._json = old.cur._json = orjson.dumps({"apiVersion": "v1", "kind": "Pod", **live.obj})
+        assert live.protobuf() is live.protobuf()  # encoded once, then kept
+        assert old.cur.protobuf() is not old.cur.protobuf()  # superseded: never kept
         await b.close()
     asyncio.run(go())
