@@ -160,6 +160,7 @@ class APIServer:
             return resp
         except st.APIError as e:
             code = e.code
+            labels = request.get("metric_labels", labels)
             resp = self._error(e, request)
             return resp
         except asyncio.CancelledError:
@@ -346,6 +347,13 @@ class APIServer:
             body = decode_body(await self._read_body(request), request.headers.get("Content-Type", ""))
             return self._reply(await h.binding(t.namespace, None, body, q)), ("create", res.group, res.name, "")
         labels_for = (res.group, res.name, sub)
+        # what an error counts under, before the handler decides (upstream labels 409s and
+        # 404s with their resource too)
+        collection = t.name is None
+        request["metric_labels"] = ({
+            "GET": "list" if collection else "get", "POST": "create", "PUT": "update",
+            "PATCH": "patch", "DELETE": "deletecollection" if collection else "delete",
+        }.get(method, method.lower()), *labels_for)
         accept = negotiate(request.headers.get("Accept", ""), q)
 
         def reply(r: Reply, warn: list[str] | None = None) -> web.Response:

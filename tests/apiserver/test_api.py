@@ -341,6 +341,14 @@ def test_metrics_expose_request_duration_histogram(apiserver: APIServerProcess) 
     assert 'apiserver_request_duration_seconds_bucket{verb="list",group="",resource="namespaces"' in text
 
 
+def test_metrics_count_errors_under_their_verb_and_resource(
+        apiserver: APIServerProcess, namespace: str) -> None:
+    assert apiserver.request("GET", f"/api/v1/namespaces/{namespace}/configmaps/absent").status == 404
+    text = apiserver.request("GET", "/metrics").body.decode()
+    assert _metric(text, "apiserver_request_duration_seconds_count", verb="get", group="",
+                   resource="configmaps", subresource="", code="404") >= 1
+
+
 def _metric(text: str, name: str, **labels: str) -> float:
     """A sample of the Prometheus text ``text`` (0 when absent)."""
     head = name + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "} "
