@@ -187,6 +187,10 @@ class ReplicaSetController(QueueController):
         owners.add_handler(self._on_owner)
         pods.add_handler(self._on_pod)
         self._refreshing: set[str] = set()
+        # key -> the owner as this controller's last status write returned it: the informer
+        # may not have seen that write yet, and a status written from its older copy would
+        # only meet a conflict
+        self._written: dict[str, Obj] = {}
 
     # -- events to keys
 
@@ -194,6 +198,7 @@ class ReplicaSetController(QueueController):
         key = object_key(obj)
         if event == "DELETED":
             self.expectations.forget(key)
+            self._written.pop(key, None)
         self.queue.add(key)
 
     def _owner_of(self, pod: Obj) -> str | None:
@@ -389,6 +394,7 @@ class ReplicaSetController(QueueController):
         template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
         min_ready = int(spec.get("minReadySeconds") or 0)
         now = time.time()
+        owner = self._newest(owner)
         status = dict(owner.get("status") or {})
         labelled = ready = available = 0
         for p in active:
@@ -420,13 +426,31 @@ class ReplicaSetController(QueueController):
             return
         md = owner["metadata"]
         body = {**owner, "status": new}
+        key = object_key(owner)
         try:
-            await self.client.update(self.kind.resource, body, subresource="status")
+            self._written[key] = await self.client.update(self.kind.resource, body,
+                                                          subresource="status")
         except APIError as e:
             if e.code == 404:
                 return
             if e.code != 409:
                 raise
             fresh = await self.client.get(self.kind.resource, md["name"], md.get("namespace"))
-            await self.client.update(self.kind.resource, {**fresh, "status": new},
-                                     subresource="status")
+            self._written[key] = await self.client.update(
+                self.kind.resource, {**fresh, "status": new}, subresource="status")
+
+    def _newest(self, owner: Obj) -> Obj:
+        """``owner``, or the copy the last status write returned when that is newer."""
+        written = self._written.get(object_key(owner))
+        if written is None:
+            return owner
+        md, wmd = owner["metadata"], written.get("metadata") or {}
+        try:
+            newer = (wmd.get("uid") == md.get("uid")
+                     and int(wmd.get("resourceVersion") or 0) > int(md.get("resourceVersion") or 0))
+        except ValueError:  # not paddock's numeric versions: trust the informer
+            newer = False
+        if newer:
+            return written
+        del self._written[object_key(owner)]
+        return owner
