@@ -7,20 +7,22 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 
 @contextmanager
-def temporary_apiserver(prefix: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """Start ``paddock apiserver``; yield the process and its kubeconfig; stop it after."""
+def temporary_apiserver(prefix: str, python_args: Sequence[str] = ()) -> Iterator[
+        tuple[subprocess.Popen[bytes], str]]:
+    """Start ``paddock apiserver``; yield the process and its kubeconfig; stop it after.
+    ``python_args`` go between the interpreter and ``-m paddock.cli`` (a profiler's)."""
     from ..cli import wait_ready
 
     tmp = tempfile.mkdtemp(prefix=prefix)
     kubeconfig = os.path.join(tmp, "kubeconfig")
     with open(os.path.join(tmp, "apiserver.log"), "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "paddock.cli", "apiserver", "--data-dir", tmp,
-                                 "--port", "0", "--max-requests-inflight", "3000",
+        proc = subprocess.Popen([sys.executable, *python_args, "-m", "paddock.cli", "apiserver",
+                                 "--data-dir", tmp, "--port", "0", "--max-requests-inflight", "3000",
                                  "--max-mutating-requests-inflight", "1000"],
                                 stdout=log, stderr=subprocess.STDOUT)
     try:
