@@ -19,6 +19,7 @@ from aiohttp import web
 from ..core import status as st
 from ..core.resources import storage_resources
 from . import discovery
+from .fairness import DEFAULT_SEATS, FairQueue
 from .handlers import (
     MAX_BODY,
     PROTOBUF,
@@ -58,6 +59,8 @@ class ServerConfig:
     port: int = 6443
     max_requests_inflight: int = 400
     max_mutating_requests_inflight: int = 200
+    # requests executing at once, the rest queued fairly by client (0: no fair queuing)
+    fair_queuing_seats: int = DEFAULT_SEATS
     service_cluster_ip_range: str = "198.19.0.0/16"
     watch_queue_limit: int = 10_000
     tls: bool = True
@@ -80,6 +83,7 @@ class APIServer:
         self._server: asyncio.AbstractServer | None = None
         self._inflight = 0
         self._inflight_mutating = 0
+        self.fair = FairQueue(config.fair_queuing_seats) if config.fair_queuing_seats > 0 else None
         self.port = config.port
 
     @property
@@ -138,6 +142,7 @@ class APIServer:
         labels = ("", "", "", "")
         code = 500
         counted = False
+        seated = False
         resp: web.StreamResponse | None = None
         try:
             if not path.startswith(PUBLIC_PATHS) and not self._authenticated(request):
@@ -155,6 +160,9 @@ class APIServer:
                     self._inflight += 1
                 counted = True
                 self.metrics.inflight += 1
+                if self.fair is not None:
+                    await self.fair.acquire(request.headers.get("User-Agent", ""))
+                    seated = True
             resp, labels = await self._route(request, method, path)
             code = resp.status
             return resp
@@ -171,6 +179,9 @@ class APIServer:
             code = 500
             return self._error(st.internal_error(f"{type(e).__name__}: {e}"), request)
         finally:
+            if seated:
+                assert self.fair is not None
+                self.fair.release()
             if counted:
                 self.metrics.inflight -= 1
                 if mutating:

@@ -49,6 +49,7 @@ def cmd_apiserver(args: argparse.Namespace) -> int:
         port=args.port,
         max_requests_inflight=args.max_requests_inflight,
         max_mutating_requests_inflight=args.max_mutating_requests_inflight,
+        fair_queuing_seats=args.fair_queuing_seats,
         service_cluster_ip_range=args.service_cluster_ip_range,
     )
     _run_loop(lambda: run_apiserver(cfg))
@@ -223,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--bind-address", default="127.0.0.1")
     api.add_argument("--max-requests-inflight", type=int, default=400)
     api.add_argument("--max-mutating-requests-inflight", type=int, default=200)
+    api.add_argument("--fair-queuing-seats", type=int, default=32,
+                     help="requests executing at once; the others wait in one queue per client "
+                          "(User-Agent), served in turn (0: first come, first served)")
     api.add_argument("--service-cluster-ip-range", default="198.19.0.0/16")
     api.set_defaults(func=cmd_apiserver)
 
