@@ -18,6 +18,7 @@ from aiohttp import web
 
 from ..core import status as st
 from ..core.resources import storage_resources
+from ..core.tasks import cancel_and_wait
 from . import discovery
 from .fairness import DEFAULT_SEATS, FairQueue
 from .handlers import (
@@ -30,6 +31,7 @@ from .handlers import (
     parse_resource_path,
     protobuf_bytes,
 )
+from .memory import trim_periodically
 from .metrics import Metrics
 from .namespaces import NamespaceController, bootstrap
 from .pki import Credentials, ensure_credentials, write_kubeconfig
@@ -81,6 +83,7 @@ class APIServer:
         self.creds: Credentials | None = None
         self.proxy: KubeletProxy | None = None
         self._server: asyncio.AbstractServer | None = None
+        self._trimmer: asyncio.Task[None] | None = None
         self._inflight = 0
         self._inflight_mutating = 0
         self.fair = FairQueue(config.fair_queuing_seats) if config.fair_queuing_seats > 0 else None
@@ -114,9 +117,11 @@ class APIServer:
         self.port = self._server.sockets[0].getsockname()[1]
         await bootstrap(self.registry, (self.config.bind_address, self.port))
         self.namespaces.start()
+        self._trimmer = asyncio.create_task(trim_periodically(), name="malloc trim")
         write_kubeconfig(os.path.join(self.config.data_dir, "kubeconfig"), self.url, self.creds)
 
     async def stop(self) -> None:
+        await cancel_and_wait(self._trimmer)
         await self.namespaces.stop()
         if self._server is not None:
             self._server.close()
