@@ -296,7 +296,8 @@ class Density:
                 "api_single_object": _stats(singles), "api_list": _stats(lists), "api_errors": probe.errors,
                 "running_over_time": self.running_over_time, "components": self.components.summary(),
                 "component_samples": self.components.samples, "slo": SLO, "checks": checks,
-                "component_flags": (component_flags(self.content_type, a.nodes)
+                "component_flags": ({**component_flags(self.content_type, a.nodes),
+                                     "apiserver": list(a.apiserver_arg)}
                                     if self.components.procs else {}),
                 "pass": all(checks.values())}
 
@@ -583,6 +584,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="with --start: a profile of every component in DIR/profiles/")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
+    parser.add_argument("--apiserver-arg", action="append", default=[], metavar="FLAG",
+                        help="with --start, a flag for the apiserver (repeatable), e.g. "
+                             "--apiserver-arg=--fair-queuing-seats=0")
     parser.add_argument("--out", default="density-report",
                         help="directory for report.json, summary.txt and the plots")
 
@@ -608,7 +612,8 @@ def main(args: argparse.Namespace) -> int:
         from .server import temporary_apiserver
 
         python_args = profiler.python_args("apiserver") if profiler else []
-        with temporary_apiserver("paddock-bench-density-", python_args) as (api, kubeconfig):
+        with temporary_apiserver("paddock-bench-density-", python_args,
+                                 args.apiserver_arg) as (api, kubeconfig):
             data = os.path.dirname(kubeconfig)
             components.procs["apiserver"] = api
             components.cpu_start["apiserver"] = cpu_seconds(api.pid)

@@ -12,10 +12,12 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def temporary_apiserver(prefix: str, python_args: Sequence[str] = ()) -> Iterator[
+def temporary_apiserver(prefix: str, python_args: Sequence[str] = (),
+                        apiserver_args: Sequence[str] = ()) -> Iterator[
         tuple[subprocess.Popen[bytes], str]]:
     """Start ``paddock apiserver``; yield the process and its kubeconfig; stop it after.
-    ``python_args`` go between the interpreter and ``-m paddock.cli`` (a profiler's)."""
+    ``python_args`` go between the interpreter and ``-m paddock.cli`` (a profiler's);
+    ``apiserver_args`` are added to the apiserver's own flags."""
     from ..cli import wait_ready
 
     tmp = tempfile.mkdtemp(prefix=prefix)
@@ -23,7 +25,7 @@ def temporary_apiserver(prefix: str, python_args: Sequence[str] = ()) -> Iterato
     with open(os.path.join(tmp, "apiserver.log"), "wb") as log:
         proc = subprocess.Popen([sys.executable, *python_args, "-m", "paddock.cli", "apiserver",
                                  "--data-dir", tmp, "--port", "0", "--max-requests-inflight", "3000",
-                                 "--max-mutating-requests-inflight", "1000"],
+                                 "--max-mutating-requests-inflight", "1000", *apiserver_args],
                                 stdout=log, stderr=subprocess.STDOUT)
     try:
         if not wait_ready(kubeconfig, 60, proc):
