@@ -131,3 +131,36 @@ def test_compaction_drops_old_events_and_reports_compacted(tmp_path: Any, monkey
 def test_open_storage_rejects_unknown_scheme() -> None:
     with pytest.raises(ValueError, match="unsupported storage URL"):
         s.open_storage("foo://bar")
+
+
+def test_log_entries_of_large_updates_are_deflated_and_replay_exactly(tmp_path: Any) -> None:
+    import os
+
+    async def go() -> None:
+        b = await _open(str(tmp_path))
+        first = os.urandom(1500) + b"x" * 1500
+        second = first[:-10] + b"y" * 10
+        kv = await b.create("/registry/pods/ns/p", first)
+        await b.update("/registry/pods/ns/p", second, kv.mod_revision)
+        await b.delete("/registry/pods/ns/p")
+        with b._env.begin(db=b._log) as txn:
+            raw = [bytes(v) for _, v in txn.cursor()]
+        assert [r[:1] for r in raw] == [b"a", b"m", b"d"]
+        assert len(raw[1]) < len(first)  # the old and new versions deflate together
+        evs = b.events_since(0, "/registry/pods/")
+        assert [(e.type, e.value, e.prev_value) for e in evs] == [
+            ("ADDED", first, None), ("MODIFIED", second, first), ("DELETED", second, second)]
+        await b.close()
+    run(go())
+
+
+def test_log_entries_written_uncompressed_are_still_read(tmp_path: Any) -> None:
+    ev = s.Event("MODIFIED", "/registry/configmaps/ns/c", b"new" * 300, 7, b"old" * 300)
+    # the format before deflate: code, key length, key, prev length, prev, value
+    key = ev.key.encode()
+    assert ev.prev_value is not None
+    plain = (b"M" + lmdb_backend._LEN.pack(len(key)) + key
+             + lmdb_backend._LEN.pack(len(ev.prev_value)) + ev.prev_value + ev.value)
+    back = lmdb_backend._decode_event(7, plain)
+    assert (back.type, back.key, back.value, back.prev_value) == (
+        ev.type, ev.key, ev.value, ev.prev_value)
