@@ -58,6 +58,8 @@ from .progress import Progress
 from .report import machine, write
 from .server import cpu_seconds
 
+# The issue's floors for a run on a 2-core machine: reported beside the SLOs, not part of them
+FLOORS = {"saturation_pods_per_second": 100.0, "apiserver_peak_rss_mb": 2000.0}
 SLO = {"pod_startup_p99_s": 5.0, "single_object_p99_s": 1.0, "list_p99_s": 30.0}
 # Pods per ReplicationController, and per namespace, in the saturation phase: as upstream's
 # density test, the pods are spread over namespaces of one RC each, so the probe's LIST of
@@ -296,10 +298,21 @@ class Density:
                 "api_single_object": _stats(singles), "api_list": _stats(lists), "api_errors": probe.errors,
                 "running_over_time": self.running_over_time, "components": self.components.summary(),
                 "component_samples": self.components.samples, "slo": SLO, "checks": checks,
-                "component_flags": ({**component_flags(self.content_type, a.nodes),
-                                     "apiserver": list(a.apiserver_arg)}
+                "component_flags": (component_flags(self.content_type, a.nodes)
                                     if self.components.procs else {}),
-                "pass": all(checks.values())}
+                "apiserver_flags": list(a.apiserver_arg) if self.components.procs else [],
+                "floors": self._floors(saturation), "pass": all(checks.values())}
+
+    def _floors(self, saturation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Each floor: the figure, the floor, and whether the figure meets it."""
+        out = {"saturation_pods_per_second": {
+            "value": saturation["pods_per_second"], "floor": FLOORS["saturation_pods_per_second"],
+            "met": saturation["pods_per_second"] >= FLOORS["saturation_pods_per_second"]}}
+        rss = self.components.peak_rss_mb.get("apiserver")
+        if rss is not None:
+            out["apiserver_peak_rss_mb"] = {"value": rss, "floor": FLOORS["apiserver_peak_rss_mb"],
+                                            "met": rss < FLOORS["apiserver_peak_rss_mb"]}
+        return out
 
     async def _sample(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -500,6 +513,13 @@ def summary_text(report: dict[str, Any]) -> str:
         cpu = comp["cpu_seconds"]
         lines.append(f"        {name:<18} cpu {cpu if cpu is not None else float('nan'):8.1f} s  "
                      f"peak rss {comp['peak_rss_mb']:8.1f} MB")
+    floors = result.get("floors") or {}
+    if "saturation_pods_per_second" in floors:
+        f = floors["saturation_pods_per_second"]
+        lines.append(f"  {mark(f['met'])}  floor: saturation {f['value']:.1f} pods/s (at least {f['floor']:g})")
+    if "apiserver_peak_rss_mb" in floors:
+        f = floors["apiserver_peak_rss_mb"]
+        lines.append(f"  {mark(f['met'])}  floor: apiserver peak RSS {f['value']:.0f} MB (under {f['floor']:g} MB)")
     if "content_type" in result:
         wire = result.get("wire_bytes")
         detail = (f"{_mb(wire['total'])} (responses {_mb(wire['responses'])}, watch events "

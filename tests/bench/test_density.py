@@ -63,6 +63,9 @@ def test_a_small_density_run_counts_every_pod_and_reports_every_figure(run_10x10
     assert set(result["api"]) == {"get pods", "get nodes", "list pods", "patch configmaps", "list nodes"}
     assert all(s["count"] > 0 for s in result["api"].values()), result["api"]
     assert result["api_errors"] == 0
+    floors = result["floors"]
+    assert floors["saturation_pods_per_second"]["value"] == saturation["pods_per_second"]
+    assert 0 < floors["apiserver_peak_rss_mb"]["value"] < floors["apiserver_peak_rss_mb"]["floor"]
     assert set(result["components"]) == COMPONENTS
     assert all(c["cpu_seconds"] > 0 and c["peak_rss_mb"] > 0 for c in result["components"].values())
     assert result["running_over_time"][-1][1] == 100
@@ -74,6 +77,7 @@ def test_a_small_density_run_counts_every_pod_and_reports_every_figure(run_10x10
     with open(os.path.join(out, "summary.txt")) as f:
         summary = f.read()
     assert "PASS  saturation: 100/100 pods Running" in summary and "PASS  overall" in summary
+    assert "floor: saturation " in summary and "floor: apiserver peak RSS " in summary
     assert summary in stdout
 
 
