@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= ./data
 PORT ?= 6443
 
-.PHONY: up test install build lint bench-api bench-codec clean
+.PHONY: up test install build lint bench-api bench-codec bench-gate bench-baseline bench-compare clean
 
 $(STAMP): pyproject.toml setup.py
 	@if [ "$$(id -u)" = "0" ] && ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
@@ -45,6 +45,25 @@ bench-api: build
 
 bench-codec: build
 	$(VENV)/bin/paddock bench codec --start --out bench/results/codec.json
+
+# The micro-benchmarks (bench/micro) with timing on.  bench-gate fails when a ratio measured
+# in the run (native/pure, protobuf/JSON, cached/uncached, ...) is under its floor in
+# bench/gate.py; bench-baseline saves a run in .benchmarks/ and bench-compare fails when a
+# benchmark got slower than that baseline by more than BENCH_COMPARE_FAIL.
+BENCH_MICRO := $(PY) -m pytest bench/micro -p no:cacheprovider -q --benchmark-enable \
+	--benchmark-columns=min,median,rounds --benchmark-sort=name
+BENCH_COMPARE_FAIL ?= mean:25%
+
+bench-gate: build
+	$(PY) -m paddock.bench.gate
+
+bench-baseline: build
+	$(BENCH_MICRO) --benchmark-save=baseline
+
+bench-compare: build
+	@ls .benchmarks/*/*_baseline.json >/dev/null 2>&1 || \
+		{ echo "no saved baseline in .benchmarks/: run make bench-baseline first"; exit 1; }
+	$(BENCH_MICRO) --benchmark-compare --benchmark-compare-fail=$(BENCH_COMPARE_FAIL)
 
 clean:
 	rm -rf build *.egg-info _native/*.c _native/*.so kubelet/nsinit-shim

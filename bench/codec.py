@@ -4,8 +4,8 @@ Two parts, one JSON report (``--out``):
 
 1. **Codec** (``micro``): encode, decode, and decode without ``metadata.managedFields``
    (skipped by the protobuf decoders, removed after decoding by the others; upstream
-   informers strip them) of the objects in ``bench/workloads/codec.yaml``
-   (a running pod, a node, a deployment, and a PodList of ``list_size`` pods) with four
+   informers strip them) of the objects in ``bench/workloads/codec.yaml`` (a running
+   pod, a node, a deployment, a service, and a PodList of ``list_size`` pods) with four
    implementations, each in its own process so that none warms another's caches:
    ``orjson`` (JSON), ``native`` (the Cython protobuf codec), ``pure`` (its pure-Python
    twin), ``package`` (the ``protobuf`` package's message path: dict -> ParseDict ->

@@ -25,7 +25,7 @@ def test_bench_codec_reports_every_implementation_and_both_content_types(tmp_pat
     micro = report["micro"]["per_implementation"]
     assert set(micro) == {"orjson", "native", "pure", "package", "marshal"}
     for implementation in micro.values():
-        assert set(implementation) == {"pod", "node", "deployment", "podlist"}
+        assert set(implementation) == {"pod", "node", "deployment", "service", "podlist"}
     # the twins write the same bytes; the package path writes the bare message, the codecs
     # the enveloped object (22 bytes more for a v1 Pod)
     assert micro["native"]["pod"]["bytes"] == micro["pure"]["pod"]["bytes"]
