@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import math
 import os
 import subprocess
 import sys
@@ -55,8 +54,8 @@ from paddock.core.client import JSON, PROTOBUF, Client
 
 from .profiles import Profiler
 from .progress import Progress
-from .report import machine, write
-from .server import cpu_seconds
+from .report import machine, percentile, write
+from .server import cpu_seconds, rss_mb
 
 # The issue's floors for a run on a 2-core machine: reported beside the SLOs, not part of them
 FLOORS = {"saturation_pods_per_second": 100.0, "apiserver_peak_rss_mb": 2000.0}
@@ -78,29 +77,9 @@ WIRE_METRICS = {"apiserver_request_body_size_bytes_sum": "request_bodies",
                 "apiserver_watch_events_sizes_sum": "watch_events"}
 
 
-def percentile(values: list[float], p: float) -> float:
-    """The nearest-rank percentile (0 for no values)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = math.ceil(len(ordered) * p / 100)
-    return ordered[min(len(ordered) - 1, max(0, rank - 1))]
-
-
 def _stats(values: list[float]) -> dict[str, float]:
     return {"count": len(values), "p50_s": percentile(values, 50), "p90_s": percentile(values, 90),
             "p99_s": percentile(values, 99), "max_s": max(values, default=0.0)}
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 @dataclass
@@ -117,7 +96,7 @@ class Components:
         for name, p in self.procs.items():
             if p.poll() is not None:
                 continue
-            rss = _rss_mb(p.pid)
+            rss = rss_mb(p.pid)
             self.peak_rss_mb[name] = max(self.peak_rss_mb.get(name, 0.0), rss)
             row[name] = {"cpu_s": round(cpu_seconds(p.pid) - self.cpu_start.get(name, 0.0), 2),
                          "rss_mb": round(rss, 1)}

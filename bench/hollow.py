@@ -21,18 +21,10 @@ from typing import Any
 from paddock.core.client import Client
 
 from .report import machine, write
-from .server import cpu_seconds
+from .server import cpu_seconds, rss_mb
 
 FLOORS = {"mb_per_node": 2.0, "cores_for_all": 0.10}
 
-
-
-def _rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 async def _wait_ready(kubeconfig: str, count: int, pods_per_node: int, deadline: float) -> float:
@@ -86,7 +78,7 @@ def run(count: int, pods_per_node: int, seconds: float) -> dict[str, Any]:
             cpu0, api0, t0 = cpu_seconds(proc.pid), cpu_seconds(api.pid), time.monotonic()
             peak = 0.0
             while time.monotonic() - t0 < seconds:
-                peak = max(peak, _rss_mb(proc.pid))
+                peak = max(peak, rss_mb(proc.pid))
                 time.sleep(1)
             elapsed = time.monotonic() - t0
             cpu = cpu_seconds(proc.pid) - cpu0

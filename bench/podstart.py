@@ -24,14 +24,9 @@ from typing import Any
 
 from paddock.core.client import Client
 
-from .report import machine, write
+from .report import machine, percentile, write
 
 FLOOR_P99_SECONDS = 1.0
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 def _memory_bytes(node: str) -> int:
@@ -96,8 +91,8 @@ async def _measure(kubeconfig: str, node: str, count: int, rate: float, prefix: 
 
 
 def _summary(latencies: list[float]) -> dict[str, float]:
-    return {"pods": len(latencies), "p50_s": _percentile(latencies, 50), "p90_s": _percentile(latencies, 90),
-            "p99_s": _percentile(latencies, 99), "max_s": max(latencies)}
+    return {"pods": len(latencies), "p50_s": percentile(latencies, 50), "p90_s": percentile(latencies, 90),
+            "p99_s": percentile(latencies, 99), "max_s": max(latencies)}
 
 
 def run(count: int, rate: float, burst: bool, shim: str) -> dict[str, Any]:

@@ -4,9 +4,19 @@ JSON (results are only comparable alongside the machine that produced them)."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 from typing import Any
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = math.ceil(len(ordered) * p / 100)
+    return ordered[min(len(ordered) - 1, max(0, rank - 1))]
 
 
 def machine() -> dict[str, Any]:

@@ -36,6 +36,18 @@ def temporary_apiserver(prefix: str, python_args: Sequence[str] = (),
         proc.wait(20)
 
 
+def rss_mb(pid: int) -> float:
+    """A process's resident set in MB, from /proc (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU seconds a process has used, from /proc."""
     with open(f"/proc/{pid}/stat") as f:

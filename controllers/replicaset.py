@@ -441,7 +441,8 @@ class ReplicaSetController(QueueController):
 
     def _newest(self, owner: Obj) -> Obj:
         """``owner``, or the copy the last status write returned when that is newer."""
-        written = self._written.get(object_key(owner))
+        key = object_key(owner)
+        written = self._written.get(key)
         if written is None:
             return owner
         md, wmd = owner["metadata"], written.get("metadata") or {}
@@ -452,5 +453,5 @@ class ReplicaSetController(QueueController):
             newer = False
         if newer:
             return written
-        del self._written[object_key(owner)]
+        del self._written[key]
         return owner

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import signal
@@ -193,8 +194,6 @@ BENCHES = {
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    import importlib
-
     module = importlib.import_module(f"paddock.bench.{args.bench}")
     return int(module.main(args))
 
@@ -266,8 +265,6 @@ def build_parser() -> argparse.ArgumentParser:
     bapi.add_argument("--list-pods", type=int, default=10_000)
     bapi.add_argument("--watchers", type=int, default=1000)
     bapi.set_defaults(func=cmd_bench)
-    import importlib
-
     for name, text in BENCHES.items():
         sub_parser = bsub.add_parser(name, help=text)
         importlib.import_module(f"paddock.bench.{name}").add_arguments(sub_parser)

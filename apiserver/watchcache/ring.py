@@ -52,7 +52,8 @@ class CachedObject:
         obj = self._obj
         if obj is None:
             return self._node
-        node = (obj.get("spec") or {}).get("nodeName")
+        spec = obj.get("spec")
+        node = spec.get("nodeName") if isinstance(spec, dict) else None
         return node if isinstance(node, str) else None
 
     def compact(self, superseded: bool) -> None:
@@ -67,8 +68,7 @@ class CachedObject:
             return
         if self._json is None:
             self._json = orjson.dumps(obj)
-        node = (obj.get("spec") or {}).get("nodeName") if isinstance(obj.get("spec"), dict) else None
-        self._node = node if isinstance(node, str) else None
+        self._node = self.node_name()
         self._obj = None
 
     def protobuf(self) -> bytes:
@@ -164,7 +164,7 @@ class EventRing:
     Only the newest ``hot`` events keep their encoded forms and decoded versions; an event
     that falls further back is compacted (:meth:`WatchEvent.compact`), since by then every
     watcher that keeps up has written it.  ``live`` gives the current object of a key, which
-    is never compacted."""
+    keeps its protobuf bytes when compacted (see CachedObject)."""
 
     def __init__(self, capacity: int, hot: int = 1000,
                  live: Callable[[str], CachedObject | None] | None = None) -> None:
